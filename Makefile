@@ -1,0 +1,49 @@
+# Relais — the two commands: `make run` (install, load demo data, serve) and `make test` (install, lint, test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install install-test lint format migrate demo bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.test-installed
+	sh scripts/ensure-chromium.sh
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py load_demo
+
+run: demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install-test lint
+	RELAIS_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-test
+	RELAIS_TESTING=1 $(PY) benchmarks/places_near.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -1,0 +1,229 @@
+import datetime
+import uuid
+
+from ninja import Field, Query, Router, Schema
+
+from relais.api.auth import TokenAuth
+from relais.core.errors import NotFound
+from relais.privacy.audit import Actor
+
+from . import search, services
+from .models import Place
+
+router = Router(tags=["lieux"])
+PAGE_SIZE = 20
+
+
+class PlaceFilters(Schema):
+    q: str = Field("", description="texte cherché dans le nom, la commune et le réseau")
+    lat: float | None = Field(None, description="latitude du point de recherche (WGS84)")
+    lon: float | None = Field(None, description="longitude du point de recherche (WGS84)")
+    radius_km: float | None = Field(None, description="rayon autour du point, 10 km par défaut, 200 au plus")
+    typology: str = ""
+    service: str = ""
+    label: str = ""
+    public: str = ""
+    department: str = Field("", description="code du département")
+    region: str = Field("", description="code de la région")
+    commune: str = Field("", description="code INSEE de la commune")
+    open_now: bool = False
+    accessible: bool = Field(False, description="accessible en fauteuil roulant")
+    include_closed: bool = False
+    page: int = Field(1, ge=1)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=search.MAX_PAGE_SIZE)
+
+
+class CommuneRef(Schema):
+    code_insee: str
+    name: str
+    department: str
+
+
+class PlaceOut(Schema):
+    id: uuid.UUID
+    name: str
+    status: str
+    latitude: float | None
+    longitude: float | None
+    location_approximate: bool
+    commune: CommuneRef
+    postal_code: str
+    address: str
+    typologies: list[str]
+    services: list[str]
+    labels: list[str]
+    opening_hours: str
+    open_now: bool | None
+    wheelchair: str
+    distance_km: float | None = None
+
+
+class PlaceDetail(PlaceOut):
+    publics: list[str]
+    other_labels: str
+    specific_support: list[str]
+    fees: list[str]
+    access_modes: list[str]
+    accompaniment_modes: list[str]
+    itinerancy: list[str]
+    access_conditions: str
+    summary: str
+    description: str
+    opening_hours_notes: str
+    address_complement: str
+    accessibility_notes: str
+    accessibility_url: str
+    phone: str
+    emails: list[str]
+    websites: list[str]
+    booking_url: str
+    legal_form: str
+    siret: str
+    rna: str
+    parent_organisation: str
+    source: str
+    source_id: str
+    source_url: str
+    data_updated_on: datetime.date
+    is_demo: bool
+    updated_at: datetime.datetime
+
+
+class PlacePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PlaceOut]
+
+
+class PlaceIn(Schema):
+    """Données d'un lieu ; en modification (PATCH), seuls les champs fournis changent."""
+
+    name: str | None = None
+    status: str | None = None
+    typologies: list[str] | None = None
+    services: list[str] | None = None
+    publics: list[str] | None = None
+    labels: list[str] | None = None
+    other_labels: str | None = None
+    specific_support: list[str] | None = None
+    fees: list[str] | None = None
+    access_modes: list[str] | None = None
+    accompaniment_modes: list[str] | None = None
+    itinerancy: list[str] | None = None
+    access_conditions: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    opening_hours: str | None = None
+    opening_hours_notes: str | None = None
+    address: str | None = None
+    address_complement: str | None = None
+    postal_code: str | None = None
+    code_insee: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    wheelchair: str | None = None
+    accessibility_notes: str | None = None
+    accessibility_url: str | None = None
+    phone: str | None = None
+    emails: list[str] | None = None
+    websites: list[str] | None = None
+    booking_url: str | None = None
+    legal_form: str | None = None
+    siret: str | None = None
+    rna: str | None = None
+    parent_organisation: str | None = None
+    data_updated_on: datetime.date | None = None
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+def place_out(place, distance_km=None, at=None, detail=False):
+    data = {
+        "id": place.id,
+        "name": place.name,
+        "status": place.status,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "location_approximate": place.location_approximate,
+        "commune": {
+            "code_insee": place.commune_id,
+            "name": place.commune.name,
+            "department": place.commune.department_id,
+        },
+        "postal_code": place.postal_code,
+        "address": place.address,
+        "typologies": [t.code for t in place.typologies.all()],
+        "services": [s.code for s in place.services.all()],
+        "labels": [t.code for t in place.labels.all()],
+        "opening_hours": place.opening_hours,
+        "open_now": search.is_open(place.opening_hours, at),
+        "wheelchair": place.wheelchair,
+        "distance_km": distance_km,
+    }
+    if detail:
+        data.update(services_snapshot(place))
+    return data
+
+
+def services_snapshot(place):
+    data = services.snapshot(place)
+    data.pop("code_insee")
+    data["updated_at"] = place.updated_at
+    return data
+
+
+@router.get("", response=PlacePage, summary="Chercher des lieux")
+def list_places(request, filters: Query[PlaceFilters]):
+    """Lieux filtrés ; avec `lat` et `lon`, ceux à moins de `radius_km` triés par distance."""
+    params = filters.dict()
+    page, page_size = params.pop("page"), params.pop("page_size")
+    query = search.PlaceQuery(**params)
+    result = search.search_places(query)
+    at = search.now_paris()
+    results = [place_out(p, result.distances.get(p.id), at) for p in result.page(page, page_size)]
+    return {"count": result.count, "page": page, "page_size": page_size, "results": results}
+
+
+@router.get("/{uuid:place_id}", response={200: PlaceDetail, 404: ErrorOut}, summary="Un lieu")
+def get_place(request, place_id: uuid.UUID):
+    return place_out(services.get_place(place_id), detail=True)
+
+
+def _managed_place(request, place_id):
+    place = Place.objects.managed_by(request.user).filter(pk=place_id).first()
+    if place is None:
+        # Same answer whether the place does not exist or is not the caller's: no information leak.
+        raise NotFound("lieu introuvable, ou que vous ne gérez pas.")
+    return place
+
+
+@router.post(
+    "",
+    response={201: PlaceDetail, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    auth=TokenAuth(),
+    summary="Créer un lieu",
+)
+def create_place(request, payload: PlaceIn):
+    """Crée un lieu ; son auteur en devient gérant (administrateurs du réseau : sans rôle ajouté)."""
+    data = payload.dict(exclude_unset=True)
+    manager = None if request.user.is_network_admin else request.user
+    place = services.create_place(data, Actor.from_request(request, channel="api"), manager=manager)
+    return 201, place_out(services.get_place(place.pk), detail=True)
+
+
+@router.patch(
+    "/{uuid:place_id}",
+    response={200: PlaceDetail, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=TokenAuth(),
+    summary="Modifier un lieu",
+)
+def update_place(request, place_id: uuid.UUID, payload: PlaceIn):
+    place = _managed_place(request, place_id)
+    data = payload.dict(exclude_unset=True)
+    place = services.update_place(place, data, Actor.from_request(request, channel="api"))
+    return place_out(services.get_place(place.pk), detail=True)

@@ -1,0 +1,275 @@
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.text import normalize_name
+
+from . import validators
+from . import vocabularies as voc
+
+
+class VocabularyTerm(models.Model):
+    """A term of a controlled vocabulary (typology, service, public, label)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    mednum_value = models.CharField(_("valeur dans le standard national"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Typology(VocabularyTerm):
+    is_tiers_lieu = models.BooleanField(_("typologie de tiers-lieu"), default=False)
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("typologie")
+        verbose_name_plural = _("typologies")
+
+
+class Service(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+
+class Public(VocabularyTerm):
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("public")
+        verbose_name_plural = _("publics")
+
+
+class Label(VocabularyTerm):
+    mednum_field = models.CharField(_("colonne du standard national"), max_length=40, blank=True)
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("label ou programme")
+        verbose_name_plural = _("labels et programmes")
+
+
+class PlaceStatus(models.TextChoices):
+    PROJECT = "project", _("en projet")
+    OPEN = "open", _("ouvert")
+    CLOSED = "closed", _("fermé définitivement")
+
+
+class LegalForm(models.TextChoices):
+    ASSOCIATION = "association", _("association")
+    SCIC = "scic", _("SCIC")
+    SCOP = "scop", _("SCOP")
+    COMPANY = "company", _("société commerciale (SAS, SARL…)")
+    COMMUNE = "commune", _("commune")
+    EPCI = "epci", _("EPCI")
+    DEPARTMENT = "department", _("département")
+    REGION = "region", _("région")
+    PUBLIC_BODY = "public_body", _("établissement public")
+    GIP = "gip", _("groupement d'intérêt public")
+    STATE = "state", _("service de l'État")
+    OTHER = "other", _("autre")
+
+
+class Accessibility(models.TextChoices):
+    UNKNOWN = "", _("non renseigné")
+    YES = "yes", _("accessible en fauteuil roulant")
+    PARTIAL = "partial", _("partiellement accessible")
+    NO = "no", _("non accessible")
+
+
+@deconstructible
+class ChoicesListValidator:
+    """Checks that a JSON list holds only codes of a closed list (`vocabularies.<name>`)."""
+
+    def __init__(self, vocabulary, label):
+        self.vocabulary = vocabulary
+        self.label = label
+
+    def __call__(self, value):
+        allowed = {code for code, _name in getattr(voc, self.vocabulary)}
+        if not isinstance(value, list):
+            raise ValidationError(f"{self.label} : une liste est attendue.")
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            raise ValidationError(
+                f"{self.label} : valeur(s) inconnue(s) {', '.join(map(str, unknown))} ; valeurs possibles : "
+                f"{', '.join(sorted(allowed))}."
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, ChoicesListValidator) and other.vocabulary == self.vocabulary
+
+
+class PlaceQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """Places `user` may edit: all for network admins, their own for managers."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_network_admin:
+            return self
+        return self.filter(roles__user=user, roles__role="manager").distinct()
+
+    def visible(self):
+        return self.exclude(status=PlaceStatus.CLOSED)
+
+    def within_box(self, south, north, west, east):
+        return self.filter(latitude__range=(south, north), longitude__range=(west, east))
+
+    def with_relations(self):
+        return self.select_related("commune__department__region").prefetch_related(
+            "typologies", "services", "publics", "labels"
+        )
+
+
+class Place(models.Model):
+    """A tiers-lieu, an EPN, a France Services… : what the national registry of places carries."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("nom"), max_length=250)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=PlaceStatus.choices, default=PlaceStatus.OPEN
+    )
+
+    typologies = models.ManyToManyField(
+        Typology, blank=True, related_name="places", verbose_name=_("typologies")
+    )
+    services = models.ManyToManyField(Service, blank=True, related_name="places", verbose_name=_("services"))
+    publics = models.ManyToManyField(
+        Public, blank=True, related_name="places", verbose_name=_("publics spécifiquement accueillis")
+    )
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="places", verbose_name=_("labels et programmes")
+    )
+    other_labels = models.CharField(_("autres labels et formations"), max_length=500, blank=True)
+    specific_support = models.JSONField(
+        _("prise en charge spécifique"),
+        default=list,
+        blank=True,
+        validators=[ChoicesListValidator("SPECIFIC_SUPPORT", "prise en charge spécifique")],
+    )
+    fees = models.JSONField(
+        _("frais à charge"),
+        default=list,
+        blank=True,
+        validators=[ChoicesListValidator("FEES", "frais à charge")],
+    )
+    access_modes = models.JSONField(
+        _("modalités d'accès"),
+        default=list,
+        blank=True,
+        validators=[ChoicesListValidator("ACCESS_MODES", "modalités d'accès")],
+    )
+    accompaniment_modes = models.JSONField(
+        _("modalités d'accompagnement"),
+        default=list,
+        blank=True,
+        validators=[ChoicesListValidator("ACCOMPANIMENT_MODES", "modalités d'accompagnement")],
+    )
+    itinerancy = models.JSONField(
+        _("itinérance"),
+        default=list,
+        blank=True,
+        validators=[ChoicesListValidator("ITINERANCY", "itinérance")],
+    )
+    access_conditions = models.TextField(_("conditions d'accès"), blank=True)
+
+    summary = models.CharField(_("présentation courte"), max_length=280, blank=True)
+    description = models.TextField(_("présentation détaillée"), blank=True)
+
+    opening_hours = models.CharField(
+        _("horaires d'ouverture"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00,14:00-18:00; PH off »."),
+        validators=[validators.clean_opening_hours],
+    )
+    opening_hours_notes = models.CharField(_("précisions sur les horaires"), max_length=500, blank=True)
+
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    address_complement = models.CharField(_("complément d'adresse"), max_length=250, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.PROTECT, related_name="places", verbose_name=_("commune")
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, db_index=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    location_approximate = models.BooleanField(
+        _("position approximative (centre de la commune)"), default=False
+    )
+
+    wheelchair = models.CharField(
+        _("accessibilité en fauteuil roulant"), max_length=10, choices=Accessibility.choices, blank=True
+    )
+    accessibility_notes = models.CharField(_("précisions sur l'accessibilité"), max_length=500, blank=True)
+    accessibility_url = models.URLField(_("fiche Acceslibre"), max_length=500, blank=True)
+
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    emails = models.JSONField(_("adresses e-mail"), default=list, blank=True)
+    websites = models.JSONField(_("sites web"), default=list, blank=True)
+    booking_url = models.URLField(_("lien de prise de rendez-vous"), max_length=500, blank=True)
+
+    legal_form = models.CharField(_("forme juridique"), max_length=20, choices=LegalForm.choices, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, db_index=True)
+    rna = models.CharField(_("numéro RNA"), max_length=10, blank=True)
+    parent_organisation = models.CharField(_("structure parente ou réseau"), max_length=250, blank=True)
+
+    source = models.CharField(_("source des données"), max_length=200, blank=True)
+    source_id = models.CharField(_("identifiant dans la source"), max_length=200)
+    source_url = models.URLField(_("adresse de la source"), max_length=500, blank=True)
+    data_updated_on = models.DateField(_("date de mise à jour des données"), default=timezone.localdate)
+    is_demo = models.BooleanField(_("lieu de démonstration"), default=False)
+
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="unique_place_source_id"),
+        ]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="place_lat_lon")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.source_id:
+            self.source_id = str(self.id)
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def build_search_text(self):
+        commune_name = self.commune.name if self.commune_id else ""
+        return normalize_name(" ".join(filter(None, [self.name, commune_name, self.parent_organisation])))
+
+    def clean(self):
+        try:
+            validators.check_coordinates(self.latitude, self.longitude)
+        except ValidationError as exc:
+            raise ValidationError({"latitude": exc.messages}) from None
+        if self.siret:
+            try:
+                self.siret = validators.clean_siret(self.siret)
+            except ValidationError as exc:
+                raise ValidationError({"siret": exc.messages}) from None
+
+    @property
+    def pivot(self):
+        """Identifier of the structure in the national standard: SIRET, else RNA."""
+        return self.siret or self.rna
+
+    @property
+    def phone_display(self):
+        return validators.format_phone(self.phone)

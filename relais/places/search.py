@@ -1,0 +1,187 @@
+"""Searching the registry: filters, "near a point within R km" sorted by distance, "open now".
+
+Used by the API and the public directory. A point search first narrows the candidates with an indexed
+bounding box on latitude/longitude, then computes exact great-circle distances in numpy; "open now" is
+evaluated on the remaining candidates only, with parsed expressions cached (many places share them).
+"""
+
+import datetime
+import functools
+import zoneinfo
+from dataclasses import dataclass
+
+import numpy as np
+import opening_hours
+from django.db.models import Q
+
+from relais.core.errors import DomainError
+from relais.core.text import normalize_name
+from relais.territory.geo import bounding_box, haversine_km
+
+from .models import Accessibility, Place, PlaceStatus
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+MAX_RADIUS_KM = 200
+DEFAULT_RADIUS_KM = 10
+MAX_PAGE_SIZE = 100
+
+
+@functools.lru_cache(maxsize=20000)
+def parsed_hours(expression):
+    """Parsed opening hours in Europe/Paris with French public holidays (None if invalid)."""
+    try:
+        return opening_hours.OpeningHours(expression, timezone=PARIS, country="FR")
+    except (opening_hours.ParserError, SyntaxError, ValueError):
+        return None
+
+
+def now_paris():
+    return datetime.datetime.now(PARIS)
+
+
+def is_open(expression, at=None):
+    """True/False when the hours say so; None when unknown (no hours, or an invalid expression)."""
+    if not expression:
+        return None
+    oh = parsed_hours(expression)
+    if oh is None:
+        return None
+    at = at or now_paris()
+    return bool(oh.is_open(at))
+
+
+def next_change(expression, at=None):
+    oh = parsed_hours(expression) if expression else None
+    if oh is None:
+        return None
+    return oh.next_change(at or now_paris())
+
+
+@dataclass
+class PlaceQuery:
+    q: str = ""
+    typology: str = ""
+    service: str = ""
+    label: str = ""
+    public: str = ""
+    department: str = ""
+    region: str = ""
+    commune: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    open_now: bool = False
+    accessible: bool = False
+    include_closed: bool = False
+    at: datetime.datetime | None = None  # evaluation time of "open now" (default: now in Paris)
+
+    def validate(self):
+        if (self.lat is None) != (self.lon is None):
+            raise DomainError("lat et lon vont ensemble : renseignez les deux.", field="lat")
+        if self.lat is not None:
+            if not (-90 <= self.lat <= 90):
+                raise DomainError(f"latitude {self.lat} hors de [-90, 90].", field="lat")
+            if not (-180 <= self.lon <= 180):
+                raise DomainError(f"longitude {self.lon} hors de [-180, 180].", field="lon")
+        if self.radius_km is not None:
+            if self.lat is None:
+                raise DomainError("radius_km demande un point (lat et lon).", field="radius_km")
+            if not (0 < self.radius_km <= MAX_RADIUS_KM):
+                raise DomainError(
+                    f"le rayon doit être compris entre 0 et {MAX_RADIUS_KM} km (reçu : {self.radius_km}).",
+                    field="radius_km",
+                )
+
+
+@dataclass
+class SearchResult:
+    count: int
+    ids: list  # ids of all matching places, in result order
+    distances: dict  # id → km (point searches only)
+
+    def page(self, number, size):
+        start = (number - 1) * size
+        ids = self.ids[start : start + size]
+        places = Place.objects.with_relations().in_bulk(ids)
+        return [places[i] for i in ids if i in places]
+
+
+def filtered_queryset(query):
+    qs = Place.objects.all() if query.include_closed else Place.objects.visible()
+    if query.typology:
+        qs = qs.filter(typologies__code=query.typology)
+    if query.service:
+        qs = qs.filter(services__code=query.service)
+    if query.label:
+        qs = qs.filter(labels__code=query.label)
+    if query.public:
+        qs = qs.filter(publics__code=query.public)
+    if query.commune:
+        qs = qs.filter(commune_id=query.commune)
+    if query.department:
+        qs = qs.filter(commune__department_id=query.department)
+    if query.region:
+        qs = qs.filter(commune__region_id=query.region)
+    if query.accessible:
+        qs = qs.filter(wheelchair=Accessibility.YES)
+    if query.q:
+        for word in normalize_name(query.q).split():
+            qs = qs.filter(Q(search_text__contains=word))
+    return qs
+
+
+def search_places(query):
+    query.validate()
+    qs = filtered_queryset(query)
+    distances = {}
+    if query.lat is not None:
+        radius = query.radius_km or DEFAULT_RADIUS_KM
+        qs = qs.within_box(*bounding_box(query.lat, query.lon, radius))
+        rows = list(qs.values_list("id", "latitude", "longitude", "opening_hours"))
+        if rows:
+            dist = haversine_km(
+                query.lat, query.lon, np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
+            )
+            keep = np.flatnonzero(dist <= radius)
+            order = keep[np.argsort(dist[keep], kind="stable")]
+            rows = [rows[i] for i in order]
+            distances = {rows[j][0]: round(float(dist[i]), 3) for j, i in enumerate(order)}
+    else:
+        rows = list(qs.order_by("name", "id").values_list("id", "latitude", "longitude", "opening_hours"))
+    if query.open_now:
+        at = query.at or now_paris()
+        rows = [r for r in rows if is_open(r[3], at)]
+    ids = [r[0] for r in rows]
+    return SearchResult(
+        count=len(ids), ids=ids, distances={i: distances[i] for i in ids} if distances else {}
+    )
+
+
+def naive_search(query):
+    """Reference implementation: scan every place in Python. Used by tests and the benchmark baseline."""
+    query.validate()
+    at = query.at or now_paris()
+    results = []
+    for place in Place.objects.prefetch_related("typologies", "services", "labels", "publics").select_related(
+        "commune"
+    ):
+        if place.status == PlaceStatus.CLOSED and not query.include_closed:
+            continue
+        if query.service and query.service not in {s.code for s in place.services.all()}:
+            continue
+        if query.typology and query.typology not in {t.code for t in place.typologies.all()}:
+            continue
+        if query.label and query.label not in {t.code for t in place.labels.all()}:
+            continue
+        distance = None
+        if query.lat is not None:
+            if place.latitude is None:
+                continue
+            distance = float(haversine_km(query.lat, query.lon, place.latitude, place.longitude))
+            if distance > (query.radius_km or DEFAULT_RADIUS_KM):
+                continue
+        if query.open_now and not is_open(place.opening_hours, at):
+            continue
+        results.append((distance if distance is not None else 0.0, place.name, place.pk))
+    results.sort()
+    return [pk for _, _, pk in results]

@@ -1,0 +1,360 @@
+"""Domain operations on places, shared by the pages, the API, the importer and the commands.
+
+A place is described by plain data (a dict of field → value, vocabularies as lists of codes, the commune
+as an INSEE code) so that every channel validates it the same way.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from relais.core.errors import DomainError, NotFound, ValidationFailed
+from relais.privacy.audit import AuditAction, build_event, diff
+from relais.privacy.models import AuditEvent
+from relais.territory.geo import haversine_km
+from relais.territory.services import DbCommuneLookup, resolve_commune
+
+from . import validators
+from . import vocabularies as voc
+from .models import Accessibility, Label, LegalForm, Place, PlaceStatus, Public, Service, Typology
+
+VOCABULARY_MODELS = {"typologies": Typology, "services": Service, "publics": Public, "labels": Label}
+LIST_FIELDS = {
+    "specific_support": voc.SPECIFIC_SUPPORT,
+    "fees": voc.FEES,
+    "access_modes": voc.ACCESS_MODES,
+    "accompaniment_modes": voc.ACCOMPANIMENT_MODES,
+    "itinerancy": voc.ITINERANCY,
+}
+TEXT_FIELDS = {
+    "name": 250,
+    "other_labels": 500,
+    "access_conditions": 5000,
+    "summary": 280,
+    "description": 20000,
+    "opening_hours_notes": 500,
+    "address": 250,
+    "address_complement": 250,
+    "accessibility_notes": 500,
+    "parent_organisation": 250,
+    "source": 200,
+    "source_id": 200,
+}
+# Fields a place's data is made of, in the order of a snapshot (audit trail, round-trip tests).
+SNAPSHOT_FIELDS = [
+    "name",
+    "status",
+    *VOCABULARY_MODELS,
+    "other_labels",
+    *LIST_FIELDS,
+    "access_conditions",
+    "summary",
+    "description",
+    "opening_hours",
+    "opening_hours_notes",
+    "address",
+    "address_complement",
+    "postal_code",
+    "code_insee",
+    "latitude",
+    "longitude",
+    "location_approximate",
+    "wheelchair",
+    "accessibility_notes",
+    "accessibility_url",
+    "phone",
+    "emails",
+    "websites",
+    "booking_url",
+    "legal_form",
+    "siret",
+    "rna",
+    "parent_organisation",
+    "source",
+    "source_id",
+    "source_url",
+    "data_updated_on",
+    "is_demo",
+]
+# Beyond this distance from its commune's reference point, a place's position is reported as suspicious.
+FAR_FROM_COMMUNE_KM = 30
+
+
+class Vocabularies:
+    """Code → term maps of the four vocabularies, loaded once per operation."""
+
+    def __init__(self):
+        self.by_kind = {
+            kind: {t.code: t for t in model.objects.all()} for kind, model in VOCABULARY_MODELS.items()
+        }
+
+    def terms(self, kind, codes):
+        known = self.by_kind[kind]
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            label = VOCABULARY_MODELS[kind]._meta.verbose_name
+            raise ValidationError(
+                f"{label} inconnu(e)(s) : {', '.join(unknown)} "
+                f"(codes possibles : {', '.join(sorted(known))})."
+            )
+        return [known[c] for c in dict.fromkeys(codes)]
+
+
+@dataclass
+class CleanedPlace:
+    values: dict  # model field → value (commune as a Commune object)
+    terms: dict  # vocabulary kind → list of terms
+    warnings: list = field(default_factory=list)
+
+
+def _as_list(value):
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split("|") if v.strip()]
+    return [v for v in value if v not in (None, "")]
+
+
+def _float_or_none(value, name):
+    if value is None or value == "":
+        return None
+    try:
+        result = float(str(value).replace(",", "."))
+    except ValueError:
+        raise ValidationError(f"{name} « {value} » n'est pas un nombre.") from None
+    if result != result:  # NaN
+        raise ValidationError(f"{name} n'est pas un nombre.")
+    return result
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ValidationError(f"date « {value} » invalide (format attendu : AAAA-MM-JJ).") from None
+
+
+def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup=None):
+    """Validate and normalise plain place data. Raises ValidationFailed listing every faulty field.
+
+    With `partial_of` (an existing place), missing keys keep the place's current values.
+    """
+    vocabularies = vocabularies or Vocabularies()
+    current = snapshot(partial_of) if partial_of is not None else {}
+    get = (
+        (lambda key, default=None: data[key] if key in data else current.get(key, default))
+        if current
+        else (lambda key, default=None: data.get(key, default))
+    )
+    errors, values, terms, warnings = {}, {}, {}, []
+
+    def guard(name, fn):
+        try:
+            return fn()
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+        except DomainError as exc:
+            errors.setdefault(exc.field or name, []).append(exc.message)
+        return None
+
+    for name, max_length in TEXT_FIELDS.items():
+        value = (
+            " ".join(str(get(name) or "").split()) if name != "description" else str(get(name) or "").strip()
+        )
+        if len(value) > max_length:
+            errors.setdefault(name, []).append(f"{len(value)} caractères, {max_length} au plus.")
+        values[name] = value
+    if not values["name"]:
+        errors.setdefault("name", []).append("le nom est obligatoire.")
+
+    status = get("status") or PlaceStatus.OPEN
+    if status not in PlaceStatus.values:
+        errors.setdefault("status", []).append(
+            f"statut « {status} » inconnu ({', '.join(PlaceStatus.values)})."
+        )
+    values["status"] = status
+    for name, choices in (("wheelchair", Accessibility), ("legal_form", LegalForm)):
+        value = get(name) or ""
+        if value not in choices.values:
+            errors.setdefault(name, []).append(
+                f"valeur « {value} » inconnue ({', '.join(filter(None, choices.values))})."
+            )
+        values[name] = value
+
+    for kind in VOCABULARY_MODELS:
+        terms[kind] = guard(kind, lambda kind=kind: vocabularies.terms(kind, _as_list(get(kind)))) or []
+    for name, choices in LIST_FIELDS.items():
+        allowed = [code for code, _ in choices]
+        codes = list(dict.fromkeys(_as_list(get(name))))
+        unknown = [c for c in codes if c not in allowed]
+        if unknown:
+            errors.setdefault(name, []).append(
+                f"valeur(s) inconnue(s) {', '.join(unknown)} ({', '.join(allowed)})."
+            )
+        values[name] = codes
+
+    values["opening_hours"] = (
+        guard("opening_hours", lambda: validators.clean_opening_hours(get("opening_hours"))) or ""
+    )
+    values["siret"] = guard("siret", lambda: validators.clean_siret(get("siret"))) or ""
+    values["rna"] = guard("rna", lambda: validators.clean_rna(get("rna"))) or ""
+    values["phone"] = guard("phone", lambda: validators.clean_phone(get("phone"))) or ""
+    values["emails"] = guard("emails", lambda: validators.clean_emails(_as_list(get("emails")))) or []
+    values["websites"] = guard("websites", lambda: validators.clean_urls(_as_list(get("websites")))) or []
+    for name, label in (
+        ("booking_url", "le lien de rendez-vous"),
+        ("accessibility_url", "la fiche Acceslibre"),
+        ("source_url", "l'adresse de la source"),
+    ):
+        values[name] = (
+            guard(name, lambda name=name, label=label: validators.clean_url(get(name), label)) or ""
+        )
+    values["data_updated_on"] = (
+        guard("data_updated_on", lambda: _date(get("data_updated_on"))) or datetime.date.today()
+    )
+    if values["data_updated_on"] > datetime.date.today() + datetime.timedelta(days=1):
+        errors.setdefault("data_updated_on", []).append("la date de mise à jour est dans le futur.")
+    values["is_demo"] = bool(get("is_demo", False))
+
+    postal_code = str(get("postal_code") or "").strip()
+    if postal_code and not (len(postal_code) == 5 and postal_code.isdigit()):
+        errors.setdefault("postal_code", []).append(
+            f"« {postal_code} » n'est pas un code postal (5 chiffres)."
+        )
+        postal_code = ""
+    values["postal_code"] = postal_code
+    commune = guard(
+        "code_insee",
+        lambda: resolve_commune(
+            code_insee=get("code_insee") or "",
+            postal_code=postal_code,
+            name=get("commune_name") or "",
+            lookup=commune_lookup,
+        ),
+    )
+    if commune is not None:
+        values["commune"] = commune
+        if not postal_code:
+            codes = sorted((commune_lookup or DbCommuneLookup()).postal_codes(commune))
+            values["postal_code"] = codes[0] if len(codes) == 1 else ""
+
+    latitude = guard("latitude", lambda: _float_or_none(get("latitude"), "la latitude"))
+    longitude = guard("longitude", lambda: _float_or_none(get("longitude"), "la longitude"))
+    if "latitude" not in errors and "longitude" not in errors:
+        guard("latitude", lambda: validators.check_coordinates(latitude, longitude))
+    approximate = bool(get("location_approximate", False))
+    if commune is not None and "latitude" not in errors:
+        if latitude is None and commune.latitude is not None:
+            latitude, longitude, approximate = commune.latitude, commune.longitude, True
+            warnings.append(f"pas de coordonnées : position approximative au centre de {commune.name}.")
+        elif latitude is not None and commune.latitude is not None and not approximate:
+            distance = float(haversine_km(latitude, longitude, commune.latitude, commune.longitude))
+            if distance > FAR_FROM_COMMUNE_KM:
+                warnings.append(
+                    f"position à {distance:.0f} km du centre de {commune.name} ({commune.code_insee}) : "
+                    "à vérifier."
+                )
+    values.update(latitude=latitude, longitude=longitude, location_approximate=approximate)
+    if errors:
+        raise ValidationFailed(errors)
+    return CleanedPlace(values=values, terms=terms, warnings=warnings)
+
+
+def snapshot(place):
+    """Plain data of a place (the same shape `clean_place_data` takes)."""
+    data = {}
+    for name in SNAPSHOT_FIELDS:
+        if name in VOCABULARY_MODELS:
+            data[name] = sorted(t.code for t in getattr(place, name).all())
+        elif name == "code_insee":
+            data[name] = place.commune_id
+        elif name == "data_updated_on":
+            data[name] = place.data_updated_on.isoformat() if place.data_updated_on else None
+        else:
+            data[name] = getattr(place, name)
+    return data
+
+
+def _apply(place, cleaned):
+    for name, value in cleaned.values.items():
+        setattr(place, name, value)
+    place.save()
+    for kind, terms in cleaned.terms.items():
+        getattr(place, kind).set(terms)
+
+
+@transaction.atomic
+def create_place(data, actor, *, manager=None):
+    cleaned = clean_place_data(data)
+    place = Place()
+    _apply(place, cleaned)
+    if manager is not None:
+        from relais.accounts.models import PlaceRole
+
+        PlaceRole.objects.create(user=manager, place=place, role=PlaceRole.Role.MANAGER)
+    build_event(actor, AuditAction.CREATE, place, changes=diff({}, snapshot(place)), place=place).save()
+    return place
+
+
+@transaction.atomic
+def update_place(place, data, actor):
+    """Apply a (partial) change to a place under a row lock, and record it with its before/after values."""
+    place = Place.objects.select_for_update().get(pk=place.pk)
+    before = snapshot(place)
+    cleaned = clean_place_data(data, partial_of=place)
+    _apply(place, cleaned)
+    changes = diff(before, snapshot(place))
+    if changes:
+        build_event(actor, AuditAction.UPDATE, place, changes=changes, place=place).save()
+    return place
+
+
+@transaction.atomic
+def delete_place(place, actor):
+    build_event(actor, AuditAction.DELETE, place, changes=diff(snapshot(place), {}), place=None).save()
+    place.delete()
+
+
+def get_place(place_id):
+    try:
+        return Place.objects.with_relations().get(pk=place_id)
+    except (Place.DoesNotExist, ValidationError, ValueError):
+        raise NotFound("lieu introuvable.") from None
+
+
+def place_history(place):
+    return AuditEvent.objects.filter(
+        target_type=Place._meta.label_lower, target_id=str(place.pk)
+    ).select_related("actor")
+
+
+def sync_vocabularies(models=None):
+    """Create or update the vocabulary terms shipped with Relais (idempotent; custom terms are kept).
+
+    `models` maps "typologies"/"services"/"publics"/"labels" to model classes (historical ones in a
+    data migration); the current models by default.
+    """
+    models = models or VOCABULARY_MODELS
+
+    def upsert(model, rows, extra=None, offset=0):
+        for position, row in enumerate(rows):
+            code, name, mednum = row[:3]
+            defaults = {"name": name, "mednum_value": mednum, "position": offset + position}
+            model.objects.update_or_create(code=code, defaults={**defaults, **(extra(row) if extra else {})})
+
+    own = {row[0] for row in voc.TIERS_LIEUX_TYPOLOGIES}
+    upsert(models["typologies"], voc.TIERS_LIEUX_TYPOLOGIES, lambda row: {"is_tiers_lieu": True})
+    upsert(
+        models["typologies"],
+        [(code, name, code) for code, name in voc.MEDNUM_TYPOLOGIES if code not in own],
+        offset=len(own),
+    )
+    upsert(models["services"], voc.SERVICES)
+    upsert(models["publics"], voc.PUBLICS)
+    upsert(models["labels"], voc.LABELS, lambda row: {"mednum_field": row[3]})

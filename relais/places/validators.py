@@ -1,0 +1,145 @@
+"""Validation and normalisation of place fields, with French messages that say what is wrong and where."""
+
+import re
+
+import opening_hours
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from stdnum.fr import siret as stdnum_siret
+
+from relais.territory.geo import FRANCE_BOXES, is_in_france
+
+# Regions whose numbers French places use: metropolitan France and the overseas départements.
+PHONE_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF")
+RNA_RE = re.compile(r"^W\d{9}$")
+
+
+def clean_siret(value):
+    """Digits of a valid SIRET (spaces allowed on input), or ValidationError."""
+    digits = re.sub(r"[\s.]", "", value or "")
+    if not digits:
+        return ""
+    if not digits.isdigit() or len(digits) != 14:
+        raise ValidationError(f"le SIRET « {value} » doit comporter 14 chiffres.", code="siret")
+    # La Poste's establishments share SIREN 356000000 and do not follow the Luhn rule; stdnum knows it.
+    if not stdnum_siret.is_valid(digits):
+        raise ValidationError(
+            f"le SIRET « {value} » est invalide (clé de contrôle incorrecte).", code="siret"
+        )
+    return digits
+
+
+def clean_rna(value):
+    value = (value or "").strip().upper()
+    if value and not RNA_RE.match(value):
+        raise ValidationError(f"le numéro RNA « {value} » doit être de la forme W123456789.", code="rna")
+    return value
+
+
+def clean_phone(value):
+    """E.164 form of a French (metropolitan or overseas) phone number, or ValidationError."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    for region in PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValidationError(f"le numéro de téléphone « {value} » n'est pas valide.", code="phone")
+
+
+def format_phone(value):
+    """National display form ("04 50 56 87 49") of an E.164 number."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+_email = EmailValidator()
+_url = URLValidator(schemes=["http", "https"])
+
+
+def clean_emails(values):
+    cleaned = []
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            _email(value)
+        except ValidationError:
+            raise ValidationError(f"l'adresse e-mail « {value} » n'est pas valide.", code="email") from None
+        cleaned.append(value.lower())
+    return cleaned
+
+
+def clean_url(value, label="l'adresse web"):
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if not re.match(r"^https?://", value, re.I):
+        value = "https://" + value
+    try:
+        _url(value)
+    except ValidationError:
+        raise ValidationError(f"{label} « {value} » n'est pas valide.", code="url") from None
+    return value
+
+
+def clean_urls(values):
+    return [url for url in (clean_url(v) for v in values) if url]
+
+
+def parse_opening_hours(value):
+    """An OpeningHours object; ValidationError saying where the expression is malformed."""
+    try:
+        return opening_hours.OpeningHours(value)
+    except (opening_hours.ParserError, SyntaxError) as exc:
+        raise ValidationError(
+            f"horaires invalides « {value} » : {_describe_parser_error(value, str(exc))}",
+            code="opening_hours",
+        ) from None
+
+
+def _describe_parser_error(value, message):
+    match = re.search(r"-->\s*\d+:(\d+)", message)
+    if not match:
+        return "syntaxe OpenStreetMap attendue, par exemple « Mo-Fr 09:00-12:00,14:00-18:00; PH off »."
+    column = int(match.group(1))
+    near = value[column - 1 : column + 9] or "(fin)"
+    return (
+        f"erreur à la position {column}, près de « {near} » "
+        "(syntaxe OpenStreetMap attendue, par exemple « Mo-Fr 09:00-12:00,14:00-18:00; PH off »)."
+    )
+
+
+def clean_opening_hours(value):
+    value = " ".join((value or "").split())
+    if value:
+        parse_opening_hours(value)
+    return value
+
+
+def check_coordinates(latitude, longitude):
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(
+            "la latitude et la longitude vont ensemble : renseignez les deux.", code="coordinates"
+        )
+    if latitude is None:
+        return
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError(f"coordonnées impossibles ({latitude}, {longitude}).", code="coordinates")
+    if not is_in_france(latitude, longitude):
+        raise ValidationError(
+            f"les coordonnées ({latitude}, {longitude}) sont hors de France (métropole et DROM : "
+            f"{', '.join(FRANCE_BOXES)}). Latitude et longitude sont-elles inversées ?",
+            code="coordinates",
+        )

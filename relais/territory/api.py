@@ -1,0 +1,46 @@
+from ninja import Router, Schema
+
+from relais.core.errors import DomainError
+
+from .models import Commune
+
+router = Router(tags=["communes"])
+
+
+class CommuneOut(Schema):
+    code_insee: str
+    name: str
+    department: str
+    department_name: str
+    region: str
+    epci: str | None
+    population: int
+    postal_codes: list[str]
+    latitude: float | None
+    longitude: float | None
+
+
+def commune_out(commune):
+    return {
+        "code_insee": commune.code_insee,
+        "name": commune.name,
+        "department": commune.department_id,
+        "department_name": commune.department.name,
+        "region": commune.region_id,
+        "epci": commune.epci_id,
+        "population": commune.population,
+        "postal_codes": [p.code for p in commune.postal_codes.all()],
+        "latitude": commune.latitude,
+        "longitude": commune.longitude,
+    }
+
+
+@router.get("", response=list[CommuneOut], summary="Chercher une commune")
+def list_communes(request, q: str, limit: int = 10):
+    """Communes par nom (sans tenir compte des majuscules, accents et traits d'union), code INSEE ou code
+    postal ; la meilleure d'abord, les homonymes par population décroissante."""
+    if len(q.strip()) < 2:
+        raise DomainError("la recherche demande au moins 2 caractères.", field="q")
+    limit = max(1, min(limit, 50))
+    communes = Commune.objects.search(q).select_related("department").prefetch_related("postal_codes")[:limit]
+    return [commune_out(c) for c in communes]

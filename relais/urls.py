@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from relais.api.api import api
+from relais.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("comptes/", include("relais.accounts.urls")),
+    path("lieux/", include("relais.places.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
