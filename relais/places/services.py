@@ -181,7 +181,7 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
     values["status"] = status
     for name, choices in (("wheelchair", Accessibility), ("legal_form", LegalForm)):
         value = get(name) or ""
-        if value not in choices.values:
+        if value and value not in choices.values:
             errors.setdefault(name, []).append(
                 f"valeur « {value} » inconnue ({', '.join(filter(None, choices.values))})."
             )
@@ -348,7 +348,8 @@ def sync_vocabularies(models=None):
             defaults = {"name": name, "mednum_value": mednum, "position": offset + position}
             model.objects.update_or_create(code=code, defaults={**defaults, **(extra(row) if extra else {})})
 
-    own = {row[0] for row in voc.TIERS_LIEUX_TYPOLOGIES}
+    # Standard codes that a tiers-lieu typology stands for on its own (RFS is "France Services").
+    own = {row[0] for row in voc.TIERS_LIEUX_TYPOLOGIES} | {"RFS"}
     upsert(models["typologies"], voc.TIERS_LIEUX_TYPOLOGIES, lambda row: {"is_tiers_lieu": True})
     upsert(
         models["typologies"],

@@ -23,7 +23,6 @@ TIERS_LIEUX_TYPOLOGIES = [
     ("TIERS_LIEUX", "Tiers-lieu", "TIERS_LIEUX"),
     ("FABRIQUE", "Fabrique de territoire", "FABRIQUE"),
     ("LIVING_LAB", "Living lab / laboratoire citoyen", "TIERS_LIEUX"),
-    ("ESPACE_VIE_SOCIALE", "Espace de vie sociale", "EVS"),
 ]
 
 # data·inclusion structure types accepted by the standard (code, meaning).

@@ -253,6 +253,16 @@ class MemoryCommuneLookup:
         return self._codes_of.get(commune.code_insee, set())
 
 
+# Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin, and the Pacific: outside the COG tables used.
+_COM_PREFIXES = ("975", "977", "978", "98")
+
+
+def _com_hint(code):
+    if code.startswith(_COM_PREFIXES) or code == "97150":
+        return " (collectivité d'outre-mer : hors du périmètre des communes de Relais)"
+    return ""
+
+
 def resolve_commune(*, code_insee="", postal_code="", name="", lookup=None):
     """Find the commune of an address and check that its parts agree with each other.
 
@@ -269,7 +279,9 @@ def resolve_commune(*, code_insee="", postal_code="", name="", lookup=None):
             )
         commune = lookup.by_code(code_insee)
         if commune is None:
-            raise NotFound(f"code INSEE inconnu : « {code_insee} ».", field="code_insee")
+            raise NotFound(
+                f"code INSEE inconnu : « {code_insee} »{_com_hint(code_insee)}.", field="code_insee"
+            )
         if postal_code:
             codes = lookup.postal_codes(commune)
             if codes and postal_code not in codes:
@@ -286,7 +298,9 @@ def resolve_commune(*, code_insee="", postal_code="", name="", lookup=None):
             )
         candidates = lookup.by_postal_code(postal_code)
         if not candidates:
-            raise NotFound(f"code postal inconnu : « {postal_code} ».", field="code_postal")
+            raise NotFound(
+                f"code postal inconnu : « {postal_code} »{_com_hint(postal_code)}.", field="code_postal"
+            )
         if len(candidates) == 1:
             return candidates[0]
         if name:
