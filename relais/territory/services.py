@@ -225,7 +225,7 @@ class MemoryCommuneLookup:
     """The same lookups from memory, for imports that resolve thousands of addresses."""
 
     def __init__(self):
-        communes = {c.code_insee: c for c in Commune.objects.select_related("department")}
+        communes = {c.code_insee: c for c in Commune.objects.all()}
         self._by_code = dict(communes)
         for code, target in CommuneAlias.objects.values_list("code", "commune_id"):
             self._by_code.setdefault(code, communes[target])
@@ -366,10 +366,23 @@ def commune_index():
         return _index
 
 
+_memory_lookup = None
+
+
+def memory_commune_lookup():
+    """The process-wide in-memory lookup (reference data: built once, reset after a load)."""
+    global _memory_lookup
+    with _index_lock:
+        if _memory_lookup is None:
+            _memory_lookup = MemoryCommuneLookup()
+        return _memory_lookup
+
+
 def reset_commune_index():
-    global _index
+    global _index, _memory_lookup
     with _index_lock:
         _index = None
+        _memory_lookup = None
 
 
 def communes_within(lat, lon, radius_km):

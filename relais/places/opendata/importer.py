@@ -11,7 +11,7 @@ from django.db import transaction
 from relais.core.errors import DomainError, ValidationFailed
 from relais.privacy.audit import SYSTEM, AuditAction, build_event, diff
 from relais.privacy.models import AuditEvent
-from relais.territory.services import MemoryCommuneLookup
+from relais.territory.services import memory_commune_lookup
 
 from ..models import Place
 from ..services import SNAPSHOT_FIELDS, VOCABULARY_MODELS, Vocabularies, clean_place_data, snapshot
@@ -237,7 +237,7 @@ def import_places(
     """Import a file of places. Returns an ImportReport; raises ImportRejected (nothing written) when rows
     are invalid and `skip_invalid` is false, DomainError when the file itself cannot be read."""
     fmt = fmt or detect_format(path)
-    lookup = MemoryCommuneLookup()
+    lookup = memory_commune_lookup()
     records, encoding, delimiter = read_records(path, fmt, lookup=lookup, default_source=default_source)
     report = ImportReport(format=fmt, encoding=encoding, delimiter=delimiter, total=len(records))
     tick = progress or (lambda advance, total: None)
