@@ -195,7 +195,7 @@ def test_line_numbers_count_quoted_line_breaks(tmp_path):
     [
         (b"", "vide"),
         (b"   \n", "vide"),
-        ("nom,ville\nA,B\n".encode(), "colonnes obligatoires absentes"),
+        (b"nom,ville\nA,B\n", "colonnes obligatoires absentes"),
         (b"\x00\x01\x02\xff\xfe", "non reconnu"),
     ],
 )
