@@ -3,7 +3,47 @@
 import socket
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection, transaction
+
+# Data every test may rely on: the reference geography (loaded below) and the vocabularies (loaded by a
+# data migration). Transactional tests (live server, browser) end with a flush of every table.
+REFERENCE_MODELS = [
+    "territory.Region",
+    "territory.Department",
+    "territory.Epci",
+    "territory.Commune",
+    "territory.PostalCode",
+    "territory.CommuneAlias",
+    "places.Typology",
+    "places.Service",
+    "places.Public",
+    "places.Label",
+]
+BACKUP_PREFIX = "test_backup_"
+
+
+def _reference_tables():
+    return [apps.get_model(label)._meta.db_table for label in REFERENCE_MODELS]
+
+
+def _backup_reference_data():
+    """Copies of the reference tables inside the test database (not Django tables: never flushed)."""
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _reference_tables():
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(BACKUP_PREFIX + table)}")
+            cursor.execute(f"CREATE TABLE {quote(BACKUP_PREFIX + table)} AS SELECT * FROM {quote(table)}")
+
+
+def _restore_reference_data():
+    """Put the reference data back after a flush: server-side copies, about 1 s (a reload takes 6 to 15)."""
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _reference_tables():
+            cursor.execute(f"DELETE FROM {quote(table)}")
+            cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {quote(BACKUP_PREFIX + table)}")
 
 
 @pytest.fixture(scope="session")
@@ -11,6 +51,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # Real reference data (35,000 communes): lookups and spatial queries are tested on what production has.
     with django_db_blocker.unblock():
         call_command("load_territory", verbosity=0)
+        _backup_reference_data()
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request, django_db_blocker):
+    # pytest-django runs transactional tests last, so only they can follow a flush.
+    if not _is_transactional(request.node):
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        if not apps.get_model("territory.Commune").objects.exists():
+            _restore_reference_data()
 
 
 @pytest.fixture(autouse=True)

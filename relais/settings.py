@@ -6,6 +6,7 @@ Environment variables:
     ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
     DATABASE_URL    e.g. postgres://postgres@127.0.0.1:5432/test (default: SQLite file db.sqlite3)
     TILE_URL        URL template of an operator-configured tile server (none by default)
+    USE_X_FORWARDED_FOR  "1" behind a trusted reverse proxy (audit trail records the client address)
 """
 
 import os
@@ -41,6 +42,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Behind a reverse proxy that sets X-Forwarded-For, the audit trail records the client address it gives.
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -141,6 +144,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Without collectstatic (development, tests), whitenoise serves the apps' static folders directly.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or bool(os.environ.get("RELAIS_TESTING"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

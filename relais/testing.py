@@ -67,3 +67,37 @@ def _terms(model_name, codes):
 
     model = apps.get_model("places", model_name)
     return list(model.objects.filter(code__in=codes))
+
+
+# Fragments of the English messages Django, pydantic and django-ninja produce when nobody translated them.
+ENGLISH_FRAGMENTS = (
+    "Input should",
+    "Field required",
+    "field required",
+    "Not Found",
+    "Cannot parse",
+    "Unauthorized",
+    "This field",
+    "Enter a",
+    "is not a valid",
+)
+
+
+def assert_french(text):
+    """The message is meant for people: French, not one of the frameworks' English defaults."""
+    assert text, "message vide"
+    for fragment in ENGLISH_FRAGMENTS:
+        assert fragment not in text, f"message en anglais : {text!r}"
+
+
+def form_data(form, **changes):
+    """What a browser would post back for an unbound form as rendered (its initial values), with changes."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if isinstance(value, (list, tuple)):
+            data[field.name] = [str(v) for v in value]
+        else:
+            data[field.name] = "" if value is None else str(value)
+    data.update(changes)
+    return data

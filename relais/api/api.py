@@ -3,9 +3,10 @@
 Schema at /api/openapi.json, documentation page at /api/docs.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from relais.core.errors import DomainError, NotFound, ValidationFailed
 
@@ -17,6 +18,9 @@ api = NinjaAPI(
         "Lecture libre ; écriture réservée aux gérants, avec un jeton (`Authorization: Bearer …`)."
     ),
     urls_namespace="api",
+    # Swagger UI's files are served by the app itself (ninja's static folder, no CDN, since "ninja" is in
+    # INSTALLED_APPS). No online validator either (validator.swagger.io): no request to a third-party host.
+    docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",
 )
 
@@ -28,17 +32,33 @@ def on_validation_failed(request, exc):
 
 @api.exception_handler(NotFound)
 def on_not_found(request, exc):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=404)
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=404)
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
+    # "field : message", as in the 422 answers, so that the detail alone says which parameter is wrong.
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
     return api.create_response(request, {"detail": _("Jeton d'API absent ou invalide.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    # ninja's own messages are in English; the body parser's is the one people meet.
+    if exc.status_code == 400:
+        detail = _("Corps de la requête illisible : un objet JSON est attendu.")
+    else:
+        detail = _("La requête n'a pas pu être traitée (code %(code)s).") % {"code": exc.status_code}
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def on_http_404(request, exc):
+    return api.create_response(request, {"detail": _("Ressource introuvable.")}, status=404)
 
 
 @api.exception_handler(ValidationError)
@@ -66,6 +86,18 @@ def _french_pydantic(error):
         "string_type": "un texte est attendu.",
         "json_invalid": "JSON invalide.",
         "uuid_parsing": "identifiant invalide.",
+        "uuid_type": "identifiant invalide.",
+        "float_type": "un nombre est attendu.",
+        "int_type": "un nombre entier est attendu.",
+        "bool_type": "une valeur booléenne est attendue (true ou false).",
+        "finite_number": "un nombre fini est attendu.",
+        "date_parsing": "date invalide (format attendu : AAAA-MM-JJ).",
+        "date_from_datetime_parsing": "date invalide (format attendu : AAAA-MM-JJ).",
+        "date_from_datetime_inexact": "date invalide (format attendu : AAAA-MM-JJ).",
+        "date_type": "date invalide (format attendu : AAAA-MM-JJ).",
+        "model_attributes_type": "un objet JSON est attendu.",
+        "model_type": "un objet JSON est attendu.",
+        "dict_type": "un objet JSON est attendu.",
     }
     return messages.get(kind, "valeur invalide.")
 

@@ -1,7 +1,7 @@
 import datetime
 import uuid
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from relais.api.auth import TokenAuth
 from relais.core.errors import NotFound
@@ -189,7 +189,7 @@ def list_places(request, filters: Query[PlaceFilters]):
     return {"count": result.count, "page": page, "page_size": page_size, "results": results}
 
 
-@router.get("/{uuid:place_id}", response={200: PlaceDetail, 404: ErrorOut}, summary="Un lieu")
+@router.get("/{place_id}", response={200: PlaceDetail, 404: ErrorOut}, summary="Un lieu")
 def get_place(request, place_id: uuid.UUID):
     return place_out(services.get_place(place_id), detail=True)
 
@@ -213,11 +213,11 @@ def create_place(request, payload: PlaceIn):
     data = payload.dict(exclude_unset=True)
     manager = None if request.user.is_network_admin else request.user
     place = services.create_place(data, Actor.from_request(request, channel="api"), manager=manager)
-    return 201, place_out(services.get_place(place.pk), detail=True)
+    return Status(201, place_out(services.get_place(place.pk), detail=True))
 
 
 @router.patch(
-    "/{uuid:place_id}",
+    "/{place_id}",
     response={200: PlaceDetail, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     auth=TokenAuth(),
     summary="Modifier un lieu",

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from relais.core.errors import DomainError, ValidationFailed
@@ -63,6 +64,16 @@ def _managed_place_or_404(user, place_id):
     return place
 
 
+def _add_other_domain_errors(form, place):
+    """When the form itself is invalid, also check the fields it accepted, so that all errors show at once."""
+    try:
+        services.clean_place_data(form.to_data(), partial_of=place)
+    except ValidationFailed as exc:
+        # Only the fields the form accepted: the others already show the form's own error.
+        accepted = set(form.cleaned_data) | ({"commune"} if "code_insee" in form.cleaned_data else set())
+        form.add_domain_errors({field: msgs for field, msgs in exc.errors.items() if field in accepted})
+
+
 @login_required
 def place_edit(request, place_id):
     place = _managed_place_or_404(request.user, place_id)
@@ -78,16 +89,52 @@ def place_edit(request, place_id):
             else:
                 messages.success(request, _("Les modifications du lieu ont été enregistrées."))
                 return redirect("places:detail", place_id=place.pk)
+        else:
+            _add_other_domain_errors(form, place)
     else:
         form = PlaceForm(initial=PlaceForm.initial_from(services.snapshot(place)))
     return render(request, "places/place_edit.html", {"place": place, "form": form})
 
 
+CHANNELS = {
+    "web": gettext_lazy("site"),
+    "api": gettext_lazy("API"),
+    "command": gettext_lazy("commande"),
+    "admin": gettext_lazy("administration"),
+}
+
+
+def _field_labels():
+    fields = [*Place._meta.concrete_fields, *Place._meta.many_to_many]
+    labels = {f.name: str(f.verbose_name) for f in fields}
+    labels["code_insee"] = str(_("commune (code INSEE)"))
+    return labels
+
+
+def _display(value):
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _change_rows(changes, labels):
+    """{field: [before, after]} as rows people read: the field's French name, values as text."""
+    return [
+        {"label": labels.get(field, field), "before": _display(before), "after": _display(after)}
+        for field, (before, after) in changes.items()
+    ]
+
+
 @login_required
 def place_history(request, place_id):
     place = _managed_place_or_404(request.user, place_id)
-    return render(
-        request,
-        "places/place_history.html",
-        {"place": place, "events": services.place_history(place)[:200]},
-    )
+    events = list(services.place_history(place)[:200])
+    labels = _field_labels()
+    for event in events:
+        event.rows = _change_rows(event.changes, labels)
+        event.channel_label = CHANNELS.get(event.channel, event.channel)
+    return render(request, "places/place_history.html", {"place": place, "events": events})

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from .models import AuditAction, AuditEvent
 
 
@@ -24,8 +26,14 @@ class Actor:
 
     @classmethod
     def from_request(cls, request, channel="web"):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+        ip = request.META.get("REMOTE_ADDR")
+        # X-Forwarded-For is written by the client unless a reverse proxy the operator trusts overwrites it:
+        # read it only when told so, taking the address the proxy appended (the last one).
+        if settings.USE_X_FORWARDED_FOR:
+            forwarded = [
+                a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+            ]
+            ip = forwarded[-1] if forwarded else ip
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
         return cls(user=user, channel=channel, ip_address=ip or None)
 
