@@ -59,6 +59,7 @@ class PlaceOut(Schema):
 
 
 class PlaceDetail(PlaceOut):
+    warnings: list[str] = Field([], description="points à vérifier relevés lors d'une écriture")
     publics: list[str]
     other_labels: str
     specific_support: list[str]
@@ -161,7 +162,7 @@ def place_out(place, distance_km=None, at=None, detail=False):
         "services": [s.code for s in place.services.all()],
         "labels": [t.code for t in place.labels.all()],
         "opening_hours": place.opening_hours,
-        "open_now": search.is_open(place.opening_hours, at),
+        "open_now": search.place_is_open(place, at),
         "wheelchair": place.wheelchair,
         "distance_km": distance_km,
     }
@@ -213,7 +214,7 @@ def create_place(request, payload: PlaceIn):
     data = payload.dict(exclude_unset=True)
     manager = None if request.user.is_network_admin else request.user
     place = services.create_place(data, Actor.from_request(request, channel="api"), manager=manager)
-    return Status(201, place_out(services.get_place(place.pk), detail=True))
+    return Status(201, place_out(services.get_place(place.pk), detail=True) | {"warnings": place.warnings})
 
 
 @router.patch(
@@ -226,4 +227,4 @@ def update_place(request, place_id: uuid.UUID, payload: PlaceIn):
     place = _managed_place(request, place_id)
     data = payload.dict(exclude_unset=True)
     place = services.update_place(place, data, Actor.from_request(request, channel="api"))
-    return place_out(services.get_place(place.pk), detail=True)
+    return place_out(services.get_place(place.pk), detail=True) | {"warnings": place.warnings}

@@ -26,11 +26,25 @@ DEFAULT_RADIUS_KM = 10
 MAX_PAGE_SIZE = 100
 
 
+# Local time of the overseas départements; every other département lives in Europe/Paris.
+DEPARTMENT_TIMEZONES = {
+    "971": zoneinfo.ZoneInfo("America/Guadeloupe"),
+    "972": zoneinfo.ZoneInfo("America/Martinique"),
+    "973": zoneinfo.ZoneInfo("America/Cayenne"),
+    "974": zoneinfo.ZoneInfo("Indian/Reunion"),
+    "976": zoneinfo.ZoneInfo("Indian/Mayotte"),
+}
+
+
+def timezone_of(department_code):
+    return DEPARTMENT_TIMEZONES.get(department_code, PARIS)
+
+
 @functools.lru_cache(maxsize=20000)
-def parsed_hours(expression):
-    """Parsed opening hours in Europe/Paris with French public holidays (None if invalid)."""
+def parsed_hours(expression, tz=PARIS):
+    """Parsed opening hours in the place's local time with French public holidays (None if invalid)."""
     try:
-        return opening_hours.OpeningHours(expression, timezone=PARIS, country="FR")
+        return opening_hours.OpeningHours(expression, timezone=tz, country="FR")
     except (opening_hours.ParserError, SyntaxError, ValueError):
         return None
 
@@ -39,22 +53,49 @@ def now_paris():
     return datetime.datetime.now(PARIS)
 
 
-def is_open(expression, at=None):
-    """True/False when the hours say so; None when unknown (no hours, or an invalid expression)."""
+def local_time(at=None, tz=PARIS):
+    """`at` (now by default; naive means wall-clock time in `tz`) as an aware datetime in `tz`.
+
+    The parser only takes zoneinfo zones (not `datetime.UTC` nor fixed offsets) and refuses wall-clock
+    times skipped by a clock change: going through UTC normalises both.
+    """
+    if at is None:
+        at = now_paris()
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=tz)
+    return at.astimezone(datetime.UTC).astimezone(tz)
+
+
+def paris_time(at=None):
+    return local_time(at, PARIS)
+
+
+def is_open(expression, at=None, tz=PARIS):
+    """True/False when the hours say so; None when unknown (no hours, or an invalid expression).
+
+    The hours are read in the place's local time `tz` (see `timezone_of`).
+    """
     if not expression:
         return None
-    oh = parsed_hours(expression)
+    oh = parsed_hours(expression, tz)
     if oh is None:
         return None
-    at = at or now_paris()
-    return bool(oh.is_open(at))
+    return bool(oh.is_open(local_time(at, tz)))
 
 
-def next_change(expression, at=None):
-    oh = parsed_hours(expression) if expression else None
+def next_change(expression, at=None, tz=PARIS):
+    oh = parsed_hours(expression, tz) if expression else None
     if oh is None:
         return None
-    return oh.next_change(at or now_paris())
+    return oh.next_change(local_time(at, tz))
+
+
+def place_is_open(place, at=None):
+    return is_open(place.opening_hours, at, timezone_of(place.commune.department_id))
+
+
+def place_next_change(place, at=None):
+    return next_change(place.opening_hours, at, timezone_of(place.commune.department_id))
 
 
 @dataclass
@@ -137,7 +178,7 @@ def search_places(query):
     if query.lat is not None:
         radius = query.radius_km or DEFAULT_RADIUS_KM
         qs = qs.within_box(*bounding_box(query.lat, query.lon, radius))
-        rows = list(qs.values_list("id", "latitude", "longitude", "opening_hours"))
+        rows = list(qs.values_list("id", "latitude", "longitude", "opening_hours", "commune__department_id"))
         if rows:
             dist = haversine_km(
                 query.lat, query.lon, np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
@@ -147,10 +188,14 @@ def search_places(query):
             rows = [rows[i] for i in order]
             distances = {rows[j][0]: round(float(dist[i]), 3) for j, i in enumerate(order)}
     else:
-        rows = list(qs.order_by("name", "id").values_list("id", "latitude", "longitude", "opening_hours"))
+        rows = list(
+            qs.order_by("name", "id").values_list(
+                "id", "latitude", "longitude", "opening_hours", "commune__department_id"
+            )
+        )
     if query.open_now:
-        at = query.at or now_paris()
-        rows = [r for r in rows if is_open(r[3], at)]
+        at = paris_time(query.at)
+        rows = [r for r in rows if is_open(r[3], at, timezone_of(r[4]))]
     ids = [r[0] for r in rows]
     return SearchResult(
         count=len(ids), ids=ids, distances={i: distances[i] for i in ids} if distances else {}
@@ -160,7 +205,7 @@ def search_places(query):
 def naive_search(query):
     """Reference implementation: scan every place in Python. Used by tests and the benchmark baseline."""
     query.validate()
-    at = query.at or now_paris()
+    at = paris_time(query.at)
     results = []
     for place in Place.objects.prefetch_related("typologies", "services", "labels", "publics").select_related(
         "commune"
@@ -180,7 +225,7 @@ def naive_search(query):
             distance = float(haversine_km(query.lat, query.lon, place.latitude, place.longitude))
             if distance > (query.radius_km or DEFAULT_RADIUS_KM):
                 continue
-        if query.open_now and not is_open(place.opening_hours, at):
+        if query.open_now and not place_is_open(place, at):
             continue
         results.append((distance if distance is not None else 0.0, place.name, place.pk))
     results.sort()

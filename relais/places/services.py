@@ -80,6 +80,9 @@ SNAPSHOT_FIELDS = [
 ]
 # Beyond this distance from its commune's reference point, a place's position is reported as suspicious.
 FAR_FROM_COMMUNE_KM = 30
+# `resolve_commune` names the parts of an address as the open-data formats do; errors are reported under
+# the name of the field of the place's data.
+COMMUNE_ERROR_FIELDS = {"code_postal": "postal_code"}
 
 
 class Vocabularies:
@@ -160,7 +163,8 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
         except ValidationError as exc:
             errors.setdefault(name, []).extend(exc.messages)
         except DomainError as exc:
-            errors.setdefault(exc.field or name, []).append(exc.message)
+            field_name = COMMUNE_ERROR_FIELDS.get(exc.field, exc.field) or name
+            errors.setdefault(field_name, []).append(exc.message)
         return None
 
     for name, max_length in TEXT_FIELDS.items():
@@ -249,6 +253,14 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
     if "latitude" not in errors and "longitude" not in errors:
         guard("latitude", lambda: validators.check_coordinates(latitude, longitude))
     approximate = bool(get("location_approximate", False))
+    if approximate and current and "location_approximate" not in data and "latitude" not in errors:
+        # The flag describes the position it was set with: new coordinates are the place's own, and a
+        # commune centre follows the place to its new commune.
+        if (latitude, longitude) != (current.get("latitude"), current.get("longitude")):
+            approximate = False
+        elif commune is not None and commune.code_insee != current.get("code_insee"):
+            latitude = longitude = None
+            approximate = False
     if commune is not None and "latitude" not in errors:
         if latitude is None and commune.latitude is not None:
             latitude, longitude, approximate = commune.latitude, commune.longitude, True
@@ -282,6 +294,8 @@ def snapshot(place):
 
 
 def _apply(place, cleaned):
+    """Write cleaned data to the place; its warnings stay on it (`place.warnings`) for the caller to show."""
+    place.warnings = list(cleaned.warnings)
     for name, value in cleaned.values.items():
         setattr(place, name, value)
     place.save()

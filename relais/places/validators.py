@@ -37,6 +37,30 @@ def clean_rna(value):
     return value
 
 
+# The overseas départements dial their numbers in the French national form (0596…, 0269…) but have their
+# own country codes; the French metadata also accepts some of them as +33 numbers, which they are not.
+OVERSEAS_COUNTRY_CODES = (590, 596, 594, 262)
+_LOCAL_NUMBER_TYPES = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def _overseas_reading(number):
+    """The same national number as a fixed or mobile number of an overseas département, if it is one."""
+    for country_code in OVERSEAS_COUNTRY_CODES:
+        candidate = phonenumbers.PhoneNumber(
+            country_code=country_code, national_number=number.national_number
+        )
+        if (
+            phonenumbers.is_valid_number(candidate)
+            and phonenumbers.number_type(candidate) in _LOCAL_NUMBER_TYPES
+        ):
+            return candidate
+    return None
+
+
 def clean_phone(value):
     """E.164 form of a French (metropolitan or overseas) phone number, or ValidationError."""
     value = (value or "").strip()
@@ -44,10 +68,15 @@ def clean_phone(value):
         return ""
     for region in PHONE_REGIONS:
         try:
-            number = phonenumbers.parse(value, region)
+            number = phonenumbers.parse(value, region, keep_raw_input=True)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
+            if (
+                number.country_code == 33
+                and number.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
+            ):
+                number = _overseas_reading(number) or number
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValidationError(f"le numéro de téléphone « {value} » n'est pas valide.", code="phone")
 
@@ -82,15 +111,19 @@ def clean_emails(values):
 
 
 def clean_url(value, label="l'adresse web"):
-    value = (value or "").strip()
+    typed = value = (value or "").strip()
     if not value:
         return ""
+    invalid = ValidationError(f"{label} « {typed} » n'est pas valide.", code="url")
     if not re.match(r"^https?://", value, re.I):
+        # Another scheme ("mailto:", "javascript:", "ftp://"…) is refused, not turned into "https://mailto:…".
+        if re.match(r"^[a-z][a-z0-9+.-]*:(?!\d)", value, re.I):
+            raise invalid
         value = "https://" + value
     try:
         _url(value)
     except ValidationError:
-        raise ValidationError(f"{label} « {value} » n'est pas valide.", code="url") from None
+        raise invalid from None
     return value
 
 

@@ -50,8 +50,8 @@ def place_detail(request, place_id):
         "places/place_detail.html",
         {
             "place": place,
-            "open_now": search.is_open(place.opening_hours),
-            "next_change": search.next_change(place.opening_hours),
+            "open_now": search.place_is_open(place),
+            "next_change": search.place_next_change(place),
             "can_edit": Place.objects.managed_by(request.user).filter(pk=place.pk).exists(),
         },
     )
@@ -81,13 +81,15 @@ def place_edit(request, place_id):
         form = PlaceForm(request.POST)
         if form.is_valid():
             try:
-                services.update_place(place, form.to_data(), Actor.from_request(request))
+                place = services.update_place(place, form.to_data(), Actor.from_request(request))
             except ValidationFailed as exc:
                 form.add_domain_errors(exc.errors)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Les modifications du lieu ont été enregistrées."))
+                for warning in place.warnings:
+                    messages.warning(request, _("À vérifier : %(warning)s") % {"warning": warning})
                 return redirect("places:detail", place_id=place.pk)
         else:
             _add_other_domain_errors(form, place)

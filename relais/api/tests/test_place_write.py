@@ -284,3 +284,17 @@ def test_a_patch_that_changes_nothing_records_nothing(client, manager, own_place
 
     assert response.status_code == 200
     assert not AuditEvent.objects.exists()
+
+
+def test_a_position_far_from_the_commune_is_saved_with_a_warning(client):
+    manager = UserFactory()
+    place = PlaceFactory(managers=[manager])
+    _token, raw = ApiToken.issue(manager, "outil")
+    response = client.patch(
+        f"/api/places/{place.pk}",
+        data={"latitude": 48.85, "longitude": 2.35},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 200
+    assert any("Aurillac" in w and "à vérifier" in w for w in response.json()["warnings"])

@@ -207,3 +207,12 @@ def test_data_the_form_does_not_show_is_kept(manager_client, place):
     place.refresh_from_db()
     assert (place.rna, place.other_labels, place.source) == ("W123456789", "Label régional", "ANCT")
     assert place.summary == "Changé."
+
+
+def test_a_position_far_from_the_commune_is_saved_and_flagged_to_check(manager_client, place):
+    response = post_changes(manager_client, place, latitude="48.85", longitude="2.35")
+
+    assert response.status_code == 302
+    page = manager_client.get(response["Location"]).content.decode()
+    assert "À vérifier : position à" in page
+    assert "Aurillac" in page
