@@ -190,6 +190,29 @@ def list_places(request, filters: Query[PlaceFilters]):
     return {"count": result.count, "page": page, "page_size": page_size, "results": results}
 
 
+class NearestFilters(Schema):
+    lat: float = Field(..., description="latitude du point (WGS84)")
+    lon: float = Field(..., description="longitude du point (WGS84)")
+    k: int = Field(10, description="nombre de lieux voulus (1 à 100)")
+    typology: str = ""
+    service: str = ""
+    label: str = ""
+    public: str = ""
+    open_now: bool = False
+    accessible: bool = False
+
+
+@router.get("/nearest", response={200: list[PlaceOut], 400: ErrorOut}, summary="Les lieux les plus proches")
+def nearest_places(request, filters: Query[NearestFilters]):
+    """Les `k` lieux les plus proches du point (filtres facultatifs), du plus proche au plus lointain,
+    jusqu'à 200 km."""
+    params = filters.dict()
+    lat, lon, k = params.pop("lat"), params.pop("lon"), params.pop("k")
+    result = search.nearest_places(lat, lon, k, search.PlaceQuery(**params))
+    at = search.now_paris()
+    return [place_out(p, result.distances.get(p.id), at) for p in result.page(1, k)]
+
+
 @router.get("/{place_id}", response={200: PlaceDetail, 404: ErrorOut}, summary="Un lieu")
 def get_place(request, place_id: uuid.UUID):
     return place_out(services.get_place(place_id), detail=True)

@@ -8,7 +8,7 @@ evaluated on the remaining candidates only, with parsed expressions cached (many
 import datetime
 import functools
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import opening_hours
@@ -200,6 +200,22 @@ def search_places(query):
     return SearchResult(
         count=len(ids), ids=ids, distances={i: distances[i] for i in ids} if distances else {}
     )
+
+
+def nearest_places(lat, lon, k=10, query=None):
+    """The `k` nearest places matching `query`'s filters, nearest first, within MAX_RADIUS_KM.
+
+    Searches growing discs: once a disc holds at least k places, it holds the k nearest ones.
+    """
+    if not (1 <= k <= MAX_PAGE_SIZE):
+        raise DomainError(f"k doit être compris entre 1 et {MAX_PAGE_SIZE} (reçu : {k}).", field="k")
+    radius = 5.0
+    while True:
+        result = search_places(replace(query or PlaceQuery(), lat=lat, lon=lon, radius_km=radius))
+        if result.count >= k or radius >= MAX_RADIUS_KM:
+            ids = result.ids[:k]
+            return SearchResult(count=len(ids), ids=ids, distances={i: result.distances[i] for i in ids})
+        radius = min(radius * 3, MAX_RADIUS_KM)
 
 
 def naive_search(query):

@@ -30,6 +30,7 @@ def test_it_lists_every_endpoint_with_its_methods(schema):
     assert paths == {
         "/api/places": {"get", "post"},
         "/api/places/{place_id}": {"get", "patch"},
+        "/api/places/nearest": {"get"},
         "/api/communes": {"get"},
     }
 

@@ -196,3 +196,16 @@ def test_bad_parameters_get_a_french_json_error_naming_the_field(client, params,
     assert detail.startswith(f"{field} : ")
     assert words in detail
     assert_french(detail)
+
+
+def test_nearest_endpoint_returns_the_k_closest_with_their_distance(client):
+    from relais.testing import PlaceFactory as Factory
+
+    first = Factory(name="Premier", latitude=44.931, longitude=2.445)
+    Factory(name="Second", latitude=45.2, longitude=2.445)
+    body = client.get("/api/places/nearest", {"lat": 44.93, "lon": 2.445, "k": 1}).json()
+    assert [r["id"] for r in body] == [str(first.pk)]
+    assert body[0]["distance_km"] == pytest.approx(0.11, abs=0.01)
+    error = client.get("/api/places/nearest", {"lat": 44.93, "lon": 2.445, "k": 500})
+    assert error.status_code == 400
+    assert "k" in error.json()["detail"]

@@ -356,3 +356,20 @@ def test_the_api_says_an_overseas_place_is_open_in_its_local_time(client, monkey
     )
     body = client.get(f"/api/places/{place.pk}").json()
     assert body["open_now"] is True
+
+
+def test_nearest_places_are_the_k_closest_in_order_even_far_away():
+    aurillac = Commune.objects.get(code_insee="15014")
+    near = PlaceFactory(name="Près", latitude=aurillac.latitude + 0.01, longitude=aurillac.longitude)
+    middle = PlaceFactory(name="Moyen", latitude=aurillac.latitude + 0.3, longitude=aurillac.longitude)
+    far = PlaceFactory(name="Loin", latitude=aurillac.latitude + 1.0, longitude=aurillac.longitude)
+    result = search_module.nearest_places(aurillac.latitude, aurillac.longitude, k=2)
+    assert result.ids == [near.pk, middle.pk]
+    result = search_module.nearest_places(aurillac.latitude, aurillac.longitude, k=3)
+    assert result.ids == [near.pk, middle.pk, far.pk]
+    assert result.distances[far.pk] == pytest.approx(111.2, abs=0.5)
+
+
+def test_nearest_places_refuses_an_absurd_k():
+    with pytest.raises(DomainError, match="k doit être compris entre 1 et 100"):
+        search_module.nearest_places(45.0, 2.0, k=0)
