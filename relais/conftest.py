@@ -73,6 +73,14 @@ def _reference_data_after_flush(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_place_index():
+    # Each test starts from its own data: no in-memory index built from another test's rolled-back rows.
+    from relais.places import index
+
+    index.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher_and_no_tiles(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TILE_URL = ""

@@ -171,6 +171,32 @@ def place_out(place, distance_km=None, at=None, detail=False):
     return data
 
 
+def entry_out(entry, distance_km, at):
+    """A list entry of the in-memory index, in the same shape as `place_out`."""
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "status": entry.status,
+        "latitude": entry.latitude,
+        "longitude": entry.longitude,
+        "location_approximate": entry.location_approximate,
+        "commune": {
+            "code_insee": entry.commune_code,
+            "name": entry.commune_name,
+            "department": entry.department,
+        },
+        "postal_code": entry.postal_code,
+        "address": entry.address,
+        "typologies": list(entry.typologies),
+        "services": list(entry.services),
+        "labels": list(entry.labels),
+        "opening_hours": entry.opening_hours,
+        "open_now": search.is_open(entry.opening_hours, at, search.timezone_of(entry.department)),
+        "wheelchair": entry.wheelchair,
+        "distance_km": distance_km,
+    }
+
+
 def services_snapshot(place):
     data = services.snapshot(place)
     data.pop("code_insee")
@@ -186,7 +212,7 @@ def list_places(request, filters: Query[PlaceFilters]):
     query = search.PlaceQuery(**params)
     result = search.search_places(query)
     at = search.now_paris()
-    results = [place_out(p, result.distances.get(p.id), at) for p in result.page(page, page_size)]
+    results = [entry_out(e, result.distances.get(e.id), at) for e in result.page_entries(page, page_size)]
     return {"count": result.count, "page": page, "page_size": page_size, "results": results}
 
 
@@ -210,7 +236,7 @@ def nearest_places(request, filters: Query[NearestFilters]):
     lat, lon, k = params.pop("lat"), params.pop("lon"), params.pop("k")
     result = search.nearest_places(lat, lon, k, search.PlaceQuery(**params))
     at = search.now_paris()
-    return [place_out(p, result.distances.get(p.id), at) for p in result.page(1, k)]
+    return [entry_out(e, result.distances.get(e.id), at) for e in result.page_entries(1, k)]
 
 
 @router.get("/{place_id}", response={200: PlaceDetail, 404: ErrorOut}, summary="Un lieu")

@@ -198,7 +198,7 @@ class Place(models.Model):
     commune = models.ForeignKey(
         "territory.Commune", on_delete=models.PROTECT, related_name="places", verbose_name=_("commune")
     )
-    latitude = models.FloatField(_("latitude"), null=True, blank=True, db_index=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     location_approximate = models.BooleanField(
         _("position approximative (centre de la commune)"), default=False
@@ -273,3 +273,33 @@ class Place(models.Model):
     @property
     def phone_display(self):
         return validators.format_phone(self.phone)
+
+
+class RegistryVersion(models.Model):
+    """A token that changes with every write to the registry, in the same transaction.
+
+    Each process keeps an in-memory index of the places (search.py) and rebuilds it when the token it was
+    built from is no longer the current one: a random token (not a counter) so that a rolled-back write
+    can never come back with the token of other data.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("version du registre")
+
+    def __str__(self):
+        return str(self.token)
+
+    @classmethod
+    def current(cls):
+        token = cls.objects.filter(pk=1).values_list("token", flat=True).first()
+        if token is None:
+            token = cls.objects.get_or_create(pk=1)[0].token
+        return token
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(token=uuid.uuid4(), changed_at=timezone.now()):
+            cls.objects.get_or_create(pk=1)

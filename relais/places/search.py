@@ -18,6 +18,7 @@ from relais.core.errors import DomainError
 from relais.core.text import normalize_name
 from relais.territory.geo import bounding_box, haversine_km
 
+from .index import place_index
 from .models import Accessibility, Place, PlaceStatus
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -134,19 +135,6 @@ class PlaceQuery:
                 )
 
 
-@dataclass
-class SearchResult:
-    count: int
-    ids: list  # ids of all matching places, in result order
-    distances: dict  # id → km (point searches only)
-
-    def page(self, number, size):
-        start = (number - 1) * size
-        ids = self.ids[start : start + size]
-        places = Place.objects.with_relations().in_bulk(ids)
-        return [places[i] for i in ids if i in places]
-
-
 def filtered_queryset(query):
     qs = Place.objects.all() if query.include_closed else Place.objects.visible()
     if query.typology:
@@ -171,7 +159,68 @@ def filtered_queryset(query):
     return qs
 
 
+@dataclass
+class SearchResult:
+    count: int
+    ids: list  # ids of all matching places, in result order
+    distances: dict  # id → km (point searches only)
+    index: object = None  # the PlaceIndex the result comes from, when it does
+
+    def page(self, number, size):
+        """Place objects of a page (for pages that show a place's whole data)."""
+        start = (number - 1) * size
+        ids = self.ids[start : start + size]
+        places = Place.objects.with_relations().in_bulk(ids)
+        return [places[i] for i in ids if i in places]
+
+    def page_entries(self, number, size):
+        """List entries of a page, straight from the in-memory index (no database query)."""
+        start = (number - 1) * size
+        index = self.index or place_index()
+        return [index.entries[index.position[i]] for i in self.ids[start : start + size]]
+
+
 def search_places(query):
+    """Places matching `query`: nearest first around a point, else by name. Served by the in-memory index."""
+    query.validate()
+    index = place_index()
+    keep = index.mask(query)
+    distances = {}
+    if query.lat is not None:
+        candidates, dist = index.within(query.lat, query.lon, query.radius_km or DEFAULT_RADIUS_KM)
+        selected = keep[candidates]
+        candidates, dist = candidates[selected], dist[selected]
+    else:
+        candidates, dist = np.flatnonzero(keep), None
+    if query.q:
+        words = normalize_name(query.q).split()
+        text_ok = np.array([index.matches_text(i, words) for i in candidates], dtype=bool)
+        candidates = candidates[text_ok] if len(candidates) else candidates
+        dist = dist[text_ok] if dist is not None and len(text_ok) else dist
+    if query.open_now and len(candidates):
+        at = paris_time(query.at)
+        verdicts = {}
+        hours, departments = index.hours[candidates], index.department[candidates]
+        open_ok = np.zeros(len(candidates), dtype=bool)
+        for j, (h, dep) in enumerate(zip(hours.tolist(), departments.tolist(), strict=True)):
+            if h < 0:
+                continue
+            tz = timezone_of(dep)
+            verdict = verdicts.get((h, tz))
+            if verdict is None:
+                verdict = verdicts[(h, tz)] = bool(is_open(index.hours_expressions[h], at, tz))
+            open_ok[j] = verdict
+        candidates = candidates[open_ok]
+        dist = dist[open_ok] if dist is not None else None
+    ids = [index.ids[i] for i in candidates.tolist()]
+    if dist is not None:
+        distances = {pk: round(float(d), 3) for pk, d in zip(ids, dist.tolist(), strict=True)}
+    return SearchResult(count=len(ids), ids=ids, distances=distances, index=index)
+
+
+def search_places_db(query):
+    """The same search through the ORM (indexed bounding box, exact distances): kept as a cross-check of
+    the in-memory index in the tests and as a point of comparison in the benchmark."""
     query.validate()
     qs = filtered_queryset(query)
     distances = {}

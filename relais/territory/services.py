@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 
 from relais.core.errors import DomainError, NotFound
 from relais.core.text import normalize_name
@@ -17,6 +18,9 @@ from .geo import SphereIndex
 from .models import Commune, CommuneAlias, Department, Epci, PostalCode, Region, is_commune_code
 
 BATCH = 2000
+
+# Sent (inside the loading transaction) once the reference geography has been loaded or updated.
+territory_loaded = Signal()
 
 
 def _open_csv(path):
@@ -155,6 +159,7 @@ def load_territory(data_dir=None, progress=None):
     report.aliases = len(aliases)
 
     transaction.on_commit(reset_commune_index)
+    territory_loaded.send(sender=Commune, report=report)
     return report
 
 

@@ -13,7 +13,7 @@ from relais.privacy.audit import SYSTEM, AuditAction, build_event, diff
 from relais.privacy.models import AuditEvent
 from relais.territory.services import memory_commune_lookup
 
-from ..models import Place
+from ..models import Place, RegistryVersion
 from ..services import SNAPSHOT_FIELDS, VOCABULARY_MODELS, Vocabularies, clean_place_data, snapshot
 from . import france_services, mednum, relais_csv
 from .reading import read_json, read_table
@@ -329,6 +329,8 @@ def _write(valid, report, actor):
         ]
         through.objects.bulk_create(rows, batch_size=1000)
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    if events:
+        RegistryVersion.bump()  # bulk writes send no signal: say the registry changed
     report.created, report.updated = len(to_create), len(to_update)
 
 
