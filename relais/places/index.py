@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
 
 from relais.territory.geo import SphereIndex
 
@@ -89,25 +90,34 @@ class PlaceIndex:
         self.positioned = np.flatnonzero(~np.isnan(lat))
         self.spatial = SphereIndex(lat[self.positioned], lon[self.positioned])
 
-        # Vocabulary memberships: code → boolean mask, and codes of each place for list entries.
+        # Vocabulary memberships: code → boolean mask, and codes of each place for list entries. The link
+        # tables are read with a plain cursor: converting ~150,000 raw ids to UUID objects would cost more
+        # than everything else here.
+        raw_position = {self._raw_key(pk): i for pk, i in self.position.items()}
         self.members = {}
         codes_of = {kind: [[] for _ in range(n)] for kind in VOCABULARIES}
         for kind in VOCABULARIES:
             field = Place._meta.get_field(kind)
             through = field.remote_field.through
-            target = field.m2m_reverse_field_name()
-            code_of = dict(field.related_model.objects.values_list("pk", "code"))
+            terms = list(field.related_model.objects.values_list("pk", "code", "position", "name"))
+            code_of = {pk: code for pk, code, _, _ in terms}
+            rank = {pk: (position, name) for pk, _, position, name in terms}
+            place_column = through._meta.get_field(field.m2m_field_name()).column
+            term_column = through._meta.get_field(field.m2m_reverse_field_name()).column
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {place_column}, {term_column} FROM {through._meta.db_table}")
+                pairs = sorted(cursor.fetchall(), key=lambda pair: rank[pair[1]])
+            term_places = {}
+            for raw_place, term_id in pairs:
+                i = raw_position.get(raw_place)
+                if i is not None:
+                    term_places.setdefault(term_id, []).append(i)
+                    codes_of[kind][i].append(code_of[term_id])
             masks = {}
-            pairs = through.objects.values_list("place_id", f"{target}_id").order_by(
-                f"{target}__position", f"{target}__name"
-            )
-            for place_id, term_id in pairs:
-                i = self.position.get(place_id)
-                if i is None:
-                    continue
-                code = code_of[term_id]
-                masks.setdefault(code, np.zeros(n, dtype=bool))[i] = True
-                codes_of[kind][i].append(code)
+            for term_id, places in term_places.items():
+                mask = np.zeros(n, dtype=bool)
+                mask[places] = True
+                masks[code_of[term_id]] = mask
             self.members[kind] = masks
 
         self.entries = [
@@ -135,6 +145,11 @@ class PlaceIndex:
 
     def __len__(self):
         return len(self.ids)
+
+    @staticmethod
+    def _raw_key(pk):
+        """A place id as the database driver returns it from a link table (SQLite stores UUIDs as hex)."""
+        return pk.hex if connection.vendor == "sqlite" else pk
 
     def mask(self, query):
         """Boolean mask of the places matching every filter of `query` except position, text and hours."""
