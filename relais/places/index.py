@@ -93,7 +93,10 @@ class PlaceIndex:
         # Vocabulary memberships: code → boolean mask, and codes of each place for list entries. The link
         # tables are read with a plain cursor: converting ~150,000 raw ids to UUID objects would cost more
         # than everything else here.
-        raw_position = {self._raw_key(pk): i for pk, i in self.position.items()}
+        if connection.vendor == "sqlite":  # SQLite stores UUIDs as 32 hex digits
+            raw_position = {pk.hex: i for pk, i in self.position.items()}
+        else:
+            raw_position = self.position
         self.members = {}
         codes_of = {kind: [[] for _ in range(n)] for kind in VOCABULARIES}
         for kind in VOCABULARIES:
@@ -120,36 +123,34 @@ class PlaceIndex:
                 masks[code_of[term_id]] = mask
             self.members[kind] = masks
 
-        self.entries = [
-            Entry(
-                id=col["id"][i],
-                name=col["name"][i],
-                status=col["status"][i],
-                latitude=col["latitude"][i],
-                longitude=col["longitude"][i],
-                location_approximate=col["location_approximate"][i],
-                commune_code=col["commune_id"][i],
-                commune_name=col["commune__name"][i],
-                department=col["commune__department_id"][i],
-                region=col["commune__region_id"][i],
-                postal_code=col["postal_code"][i],
-                address=col["address"][i],
-                opening_hours=col["opening_hours"][i],
-                wheelchair=col["wheelchair"][i],
-                typologies=tuple(codes_of["typologies"][i]),
-                services=tuple(codes_of["services"][i]),
-                labels=tuple(codes_of["labels"][i]),
-            )
-            for i in range(n)
-        ]
+        # List entries are built on demand (a page at a time), from the columns kept here.
+        self._columns = col
+        self._codes_of = codes_of
 
     def __len__(self):
         return len(self.ids)
 
-    @staticmethod
-    def _raw_key(pk):
-        """A place id as the database driver returns it from a link table (SQLite stores UUIDs as hex)."""
-        return pk.hex if connection.vendor == "sqlite" else pk
+    def entry(self, i):
+        col, codes_of = self._columns, self._codes_of
+        return Entry(
+            id=col["id"][i],
+            name=col["name"][i],
+            status=col["status"][i],
+            latitude=col["latitude"][i],
+            longitude=col["longitude"][i],
+            location_approximate=col["location_approximate"][i],
+            commune_code=col["commune_id"][i],
+            commune_name=col["commune__name"][i],
+            department=col["commune__department_id"][i],
+            region=col["commune__region_id"][i],
+            postal_code=col["postal_code"][i],
+            address=col["address"][i],
+            opening_hours=col["opening_hours"][i],
+            wheelchair=col["wheelchair"][i],
+            typologies=tuple(codes_of["typologies"][i]),
+            services=tuple(codes_of["services"][i]),
+            labels=tuple(codes_of["labels"][i]),
+        )
 
     def mask(self, query):
         """Boolean mask of the places matching every filter of `query` except position, text and hours."""

@@ -177,7 +177,7 @@ class SearchResult:
         """List entries of a page, straight from the in-memory index (no database query)."""
         start = (number - 1) * size
         index = self.index or place_index()
-        return [index.entries[index.position[i]] for i in self.ids[start : start + size]]
+        return [index.entry(index.position[i]) for i in self.ids[start : start + size]]
 
 
 def search_places(query):
