@@ -8,6 +8,7 @@ from relais.core.errors import NotFound
 from relais.privacy.audit import Actor
 
 from . import search, services
+from .index import Entry
 from .models import Place
 
 router = Router(tags=["lieux"])
@@ -144,35 +145,14 @@ class ErrorOut(Schema):
 
 
 def place_out(place, distance_km=None, at=None, detail=False):
-    data = {
-        "id": place.id,
-        "name": place.name,
-        "status": place.status,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "location_approximate": place.location_approximate,
-        "commune": {
-            "code_insee": place.commune_id,
-            "name": place.commune.name,
-            "department": place.commune.department_id,
-        },
-        "postal_code": place.postal_code,
-        "address": place.address,
-        "typologies": [t.code for t in place.typologies.all()],
-        "services": [s.code for s in place.services.all()],
-        "labels": [t.code for t in place.labels.all()],
-        "opening_hours": place.opening_hours,
-        "open_now": search.place_is_open(place, at),
-        "wheelchair": place.wheelchair,
-        "distance_km": distance_km,
-    }
+    data = entry_out(Entry.from_place(place), distance_km, at)
     if detail:
         data.update(services_snapshot(place))
     return data
 
 
 def entry_out(entry, distance_km, at):
-    """A list entry of the in-memory index, in the same shape as `place_out`."""
+    """What a list shows of a place (an entry of the in-memory index, or of a place object)."""
     return {
         "id": entry.id,
         "name": entry.name,

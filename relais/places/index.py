@@ -60,6 +60,29 @@ class Entry:
     services: tuple
     labels: tuple
 
+    @classmethod
+    def from_place(cls, place):
+        """The entry of a place object (with its commune and vocabularies loaded)."""
+        return cls(
+            id=place.id,
+            name=place.name,
+            status=place.status,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            location_approximate=place.location_approximate,
+            commune_code=place.commune_id,
+            commune_name=place.commune.name,
+            department=place.commune.department_id,
+            region=place.commune.region_id,
+            postal_code=place.postal_code,
+            address=place.address,
+            opening_hours=place.opening_hours,
+            wheelchair=place.wheelchair,
+            typologies=tuple(t.code for t in place.typologies.all()),
+            services=tuple(s.code for s in place.services.all()),
+            labels=tuple(t.code for t in place.labels.all()),
+        )
+
 
 class PlaceIndex:
     def __init__(self, token):
