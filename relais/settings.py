@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.places",
     "relais.privacy",
+    "relais.coverage",
     "relais.api",
 ]
 

@@ -31,6 +31,7 @@ def test_it_lists_every_endpoint_with_its_methods(schema):
         "/api/places": {"get", "post"},
         "/api/places/{place_id}": {"get", "patch"},
         "/api/places/nearest": {"get"},
+        "/api/coverage": {"get"},
         "/api/communes": {"get"},
     }
 

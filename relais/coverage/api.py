@@ -1,0 +1,57 @@
+from ninja import Field, Query, Router, Schema
+
+from .services import CoverageParams, run_coverage
+
+router = Router(tags=["maillage"])
+
+
+class CoverageFilters(Schema):
+    territory: str = Field("", description="dep:15, reg:84 ou epci:SIREN ; vide : France entière")
+    radius_km: float = Field(10.0, description="distance de couverture, 200 km au plus")
+    recommend: int = Field(0, description="nombre de sites à recommander (0 : aucun)")
+    typology: str = ""
+    service: str = ""
+    label: str = ""
+    min_spacing_km: float | None = None
+
+
+class CoverageOut(Schema):
+    run: int
+    territory: str
+    radius_km: float
+    place_count: int
+    commune_count: int
+    excluded_communes: list[str]
+    summary: list[dict]
+    recommended: list[dict]
+    recommendation: dict
+    approximations: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+@router.get("", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, summary="Analyser le maillage")
+def coverage(request, filters: Query[CoverageFilters]):
+    """Population couverte à 5, 10, 20 km et rayon choisi, distance moyenne, zones blanches ; agrégats par
+    EPCI, département et région ; avec `recommend`, les communes où ouvrir des lieux et une borne prouvée."""
+    params = CoverageParams(**filters.dict())
+    result = run_coverage(params)
+    return {
+        "run": result.run.pk,
+        "territory": result.territory.label,
+        "radius_km": params.radius_km,
+        "place_count": result.place_count,
+        "commune_count": len(result.communes),
+        "excluded_communes": result.excluded,
+        "summary": result.summary,
+        "recommended": result.recommended,
+        "recommendation": result.recommendation,
+        "approximations": (
+            "distances à vol d'oiseau ; "
+            f"distance routière estimée = {params.detour_factor:g} × vol d'oiseau, "
+            f"temps estimé à {params.speed_kmh:g} km/h (approximations)"
+        ),
+    }

@@ -1,0 +1,61 @@
+from django.core.management.base import BaseCommand, CommandError
+from rich.progress import Progress
+
+from relais.core.errors import DomainError
+from relais.coverage.services import CoverageParams, run_coverage, write_exports
+
+
+class Command(BaseCommand):
+    help = (
+        "Analyse le maillage : distance de chaque commune au lieu le plus proche, population à moins "
+        "de 5, 10 et 20 km, zones blanches, agrégats par EPCI, département et région ; "
+        "avec --recommend K, les K communes où ouvrir un lieu couvrirait le plus d'habitants non "
+        "couverts (avec une borne prouvée de l'optimum). Écrit communes.csv, summary.csv et "
+        "recommended.csv dans --output ; enregistre l'analyse."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--territory", default="", help="dep:15, reg:84 ou epci:SIREN (France entière sinon)"
+        )
+        parser.add_argument("--radius-km", type=float, default=10.0)
+        parser.add_argument("--recommend", type=int, default=0, metavar="K")
+        parser.add_argument("--typology", default="", help="ne compter que les lieux de cette typologie")
+        parser.add_argument("--service", default="", help="ne compter que les lieux offrant ce service")
+        parser.add_argument("--label", default="", help="ne compter que les lieux ayant ce label")
+        parser.add_argument("--min-spacing-km", type=float, default=None)
+        parser.add_argument("--output", required=True, help="dossier où écrire les fichiers")
+
+    def handle(self, *args, output, verbosity=1, **options):
+        params = CoverageParams(
+            territory=options["territory"],
+            radius_km=options["radius_km"],
+            recommend=options["recommend"],
+            typology=options["typology"],
+            service=options["service"],
+            label=options["label"],
+            min_spacing_km=options["min_spacing_km"],
+        )
+        try:
+            with Progress(disable=verbosity == 0, transient=True) as progress:
+                task = progress.add_task("Maillage", total=None)
+                result = run_coverage(params, progress=lambda step: progress.update(task, description=step))
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+        files = write_exports(result, output)
+        head = result.summary[0]
+        radius = f"{params.radius_km:g}"
+        self.stdout.write(
+            f"territory={result.territory.label} communes={len(result.communes)} places={result.place_count} "
+            f"population={head['population']} covered_{radius}km={head[f'share_{radius}km']:.2%} "
+            f"mean_km={head['mean_km']} excluded_communes={len(result.excluded)} run={result.run.pk}"
+        )
+        if result.recommendation:
+            rec = result.recommendation
+            self.stdout.write(
+                f"recommended={len(result.recommended)} covered_before={rec['covered_before']} "
+                f"covered_after={rec['covered_after']} upper_bound={rec['upper_bound']} gap={rec['gap']:.2%}"
+            )
+        if result.excluded:
+            self.stderr.write(f"Communes sans coordonnées, exclues : {', '.join(result.excluded)}")
+        self.stdout.write("files=" + ",".join(str(f) for f in files))
