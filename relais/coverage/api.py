@@ -13,6 +13,10 @@ class CoverageFilters(Schema):
     service: str = ""
     label: str = ""
     min_spacing_km: float | None = None
+    exact: bool = Field(
+        False, description="chercher l'optimum prouvé (plus long ; repli sur la réponse rapide)"
+    )
+    time_limit_s: float = Field(60.0, description="durée maximale du calcul exact, 600 s au plus")
 
 
 class CoverageOut(Schema):

@@ -67,6 +67,10 @@ class CoverageParams:
     detour_factor: float = 1.3
     speed_kmh: float = 50.0
     min_spacing_km: float | None = None
+    # Exact mode (MILP solved by HiGHS) for those who can wait; the fast answer is kept when it cannot
+    # prove the optimum within the time limit.
+    exact: bool = False
+    time_limit_s: float = 60.0
 
     def validate(self):
         if not (0 < self.radius_km <= MAX_RADIUS_KM):
@@ -85,6 +89,15 @@ class CoverageParams:
             )
         if not (5 <= self.speed_kmh <= 130):
             raise DomainError("la vitesse moyenne doit être comprise entre 5 et 130 km/h.", field="speed_kmh")
+        if not (1 <= self.time_limit_s <= 600):
+            raise DomainError(
+                "la durée maximale du calcul exact doit être comprise entre 1 et 600 s.", field="time_limit_s"
+            )
+        if self.exact and self.min_spacing_km:
+            raise DomainError(
+                "le calcul exact ne prend pas en compte l'espacement minimal : choisissez l'un ou l'autre.",
+                field="exact",
+            )
         if any(not (0 < t <= MAX_RADIUS_KM) for t in self.thresholds_km):
             raise DomainError(
                 "les seuils de distance doivent être compris entre 0 et 200 km.", field="thresholds"
@@ -231,6 +244,8 @@ def run_coverage(params, *, distances=None, save=True, progress=None):
             existing_lat=site_lat,
             existing_lon=site_lon,
             min_spacing_km=params.min_spacing_km,
+            exact=params.exact,
+            time_limit_s=params.time_limit_s,
         )
         cumulative = rec.existing_weight
         for rank, (j, gain, reached) in enumerate(
@@ -253,6 +268,7 @@ def run_coverage(params, *, distances=None, save=True, progress=None):
             "covered_after": int(rec.covered_weight),
             "upper_bound": int(np.ceil(rec.upper_bound)),
             "gap": round(rec.gap, 5),
+            "proven_optimal": rec.exact,
         }
     if save:
         token = RegistryVersion.current()

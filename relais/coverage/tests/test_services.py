@@ -132,3 +132,19 @@ def test_the_api_answers_with_the_summary_and_refuses_bad_input_in_french(client
     assert "rayon" in bad.json()["detail"]
     unknown = client.get("/api/coverage", {"territory": "reg:99"})
     assert unknown.status_code == 404
+
+
+def test_exact_mode_proves_the_optimum_on_a_small_territory():
+    place_at("15014")
+    result = run_coverage(
+        CoverageParams(territory="epci:200066637", recommend=2, exact=True, time_limit_s=20)
+    )
+    rec = result.recommendation
+    assert rec["proven_optimal"] is True
+    assert rec["covered_after"] == rec["upper_bound"]
+
+
+def test_exact_mode_and_spacing_do_not_go_together():
+    place_at("15014")
+    with pytest.raises(DomainError, match="espacement"):
+        run_coverage(CoverageParams(territory="dep:15", recommend=2, exact=True, min_spacing_km=5))

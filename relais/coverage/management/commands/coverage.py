@@ -24,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--service", default="", help="ne compter que les lieux offrant ce service")
         parser.add_argument("--label", default="", help="ne compter que les lieux ayant ce label")
         parser.add_argument("--min-spacing-km", type=float, default=None)
+        parser.add_argument("--exact", action="store_true", help="chercher l'optimum prouvé (plus long)")
+        parser.add_argument(
+            "--time-limit", type=float, default=60.0, help="durée maximale du calcul exact (s)"
+        )
         parser.add_argument("--output", required=True, help="dossier où écrire les fichiers")
 
     def handle(self, *args, output, verbosity=1, **options):
@@ -35,6 +39,8 @@ class Command(BaseCommand):
             service=options["service"],
             label=options["label"],
             min_spacing_km=options["min_spacing_km"],
+            exact=options["exact"],
+            time_limit_s=options["time_limit"],
         )
         try:
             with Progress(disable=verbosity == 0, transient=True) as progress:
@@ -54,7 +60,8 @@ class Command(BaseCommand):
             rec = result.recommendation
             self.stdout.write(
                 f"recommended={len(result.recommended)} covered_before={rec['covered_before']} "
-                f"covered_after={rec['covered_after']} upper_bound={rec['upper_bound']} gap={rec['gap']:.2%}"
+                f"covered_after={rec['covered_after']} upper_bound={rec['upper_bound']} gap={rec['gap']:.2%} "
+                f"proven_optimal={int(rec['proven_optimal'])}"
             )
         if result.excluded:
             self.stderr.write(f"Communes sans coordonnées, exclues : {', '.join(result.excluded)}")
