@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("relais.accounts.urls")),
     path("lieux/", include("relais.places.urls")),
+    path("maillage/", include("relais.coverage.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coverage"
+urlpatterns = [path("", views.coverage_page, name="page")]
