@@ -43,7 +43,9 @@ test: install-test lint
 	RELAIS_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-test
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,bench]'
 	RELAIS_TESTING=1 $(PY) benchmarks/places_near.py
+	$(PY) benchmarks/coverage.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -5,6 +5,7 @@ shared by the `coverage` command and the API.
 """
 
 import csv
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -319,16 +320,64 @@ def _row_from_summary(scope, code, name, item, thresholds):
 
 
 def write_exports(result, output_dir):
-    """communes.csv, summary.csv and, with a recommendation, recommended.csv (`;`, UTF-8)."""
+    """communes.csv, summary.csv and, with a recommendation, recommended.csv (`;`, UTF-8); the same tables
+    in one OpenDocument spreadsheet (coverage.ods); communes as GeoJSON points with their figures."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write_csv(output_dir / "communes.csv", result.communes),
-        _write_csv(output_dir / "summary.csv", result.summary),
-    ]
+    tables = {"communes": result.communes, "summary": result.summary}
     if result.recommended:
-        written.append(_write_csv(output_dir / "recommended.csv", result.recommended))
+        tables["recommended"] = result.recommended
+    written = [_write_csv(output_dir / f"{name}.csv", rows) for name, rows in tables.items()]
+    written.append(_write_ods(output_dir / "coverage.ods", tables))
+    written.append(_write_geojson(output_dir / "communes.geojson", result))
     return written
+
+
+def _write_ods(path, tables):
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for name, rows in tables.items():
+        table = Table(name=name)
+        if rows:
+            for values in [list(rows[0]), *([row[k] for k in rows[0]] for row in rows)]:
+                table_row = TableRow()
+                for value in values:
+                    if isinstance(value, bool) or value is None or isinstance(value, str):
+                        cell = TableCell(valuetype="string")
+                        cell.addElement(P(text="" if value is None else str(value)))
+                    else:
+                        cell = TableCell(valuetype="float", value=value)
+                        cell.addElement(P(text=str(value)))
+                    table_row.addElement(cell)
+                table.addElement(table_row)
+        document.spreadsheet.addElement(table)
+    document.save(str(path))
+    return path
+
+
+def _write_geojson(path, result):
+    codes = [c["code_insee"] for c in result.communes]
+    points = {
+        code: (lon, lat)
+        for code, lon, lat in Commune.objects.filter(code_insee__in=codes).values_list(
+            "code_insee", "longitude", "latitude"
+        )
+    }
+    recommended = {r["code_insee"]: r["rank"] for r in result.recommended}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": list(points[c["code_insee"]])},
+            "properties": {**c, "recommended_rank": recommended.get(c["code_insee"])},
+        }
+        for c in result.communes
+    ]
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"type": "FeatureCollection", "features": features}, handle, ensure_ascii=False)
+    return path
 
 
 def _write_csv(path, rows):

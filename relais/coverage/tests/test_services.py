@@ -2,9 +2,12 @@
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from odf.opendocument import load as load_ods
+from odf.table import Table, TableRow
 
 from relais.core.errors import DomainError, NotFound
 from relais.coverage.models import CoverageRun
@@ -113,6 +116,12 @@ def test_the_command_writes_the_three_files(tmp_path):
     assert (tmp_path / "summary.csv").exists()
     with open(tmp_path / "recommended.csv", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle, delimiter=";"))) == 2
+    sheets = load_ods(str(tmp_path / "coverage.ods")).spreadsheet.getElementsByType(Table)
+    assert [t.getAttribute("name") for t in sheets] == ["communes", "summary", "recommended"]
+    assert len(sheets[0].getElementsByType(TableRow)) == 246 + 1
+    geojson = json.loads((tmp_path / "communes.geojson").read_text(encoding="utf-8"))
+    assert len(geojson["features"]) == 246
+    assert sum(1 for f in geojson["features"] if f["properties"]["recommended_rank"]) == 2
 
 
 def test_the_command_fails_with_the_reason(tmp_path):
