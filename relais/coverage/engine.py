@@ -172,6 +172,12 @@ def recommend_sites(
     chosen, gains, reached, bound_gain = _greedy(
         matrix, open_weights, k, candidate_lat, candidate_lon, min_spacing_km
     )
+    if min_spacing_km is None and len(chosen) > 1:
+        improved = _improve_by_swaps(matrix, open_weights, chosen)
+        if improved is not None:
+            swapped = _explain(matrix, open_weights, open_demand, improved, existing_weight, 0.0)
+            chosen, gains = swapped.chosen, swapped.gains
+            reached = [np.searchsorted(open_demand, r) for r in swapped.reached]
     greedy_weight = existing_weight + sum(gains)
     greedy_gain = sum(gains)
     if matrix.nnz <= LP_MAX_NONZEROS:
@@ -250,6 +256,36 @@ def _greedy(matrix, weights, k, candidate_lat, candidate_lon, min_spacing_km):
         return chosen, gains, reached, taken
     final_bound = taken + float(np.sort(known_gain)[::-1][:k].sum())
     return chosen, gains, reached, min(initial_bound, final_bound)
+
+
+def _improve_by_swaps(matrix, weights, chosen, max_passes=3):
+    """Local search after greedy: replace a pick by the candidate that then adds the most, when that covers
+    more than the pick did. Returns the improved picks, or None when no swap helps."""
+    rows = matrix.tocsr()
+    weights_float = weights.astype(float)
+    count = np.zeros(matrix.shape[1], dtype=np.int32)  # how many picks cover each demand point
+    for j in chosen:
+        count[rows.indices[rows.indptr[j] : rows.indptr[j + 1]]] += 1
+    picks = list(chosen)
+    improved = False
+    for _ in range(max_passes):
+        changed = False
+        for position, j in enumerate(list(picks)):
+            own = rows.indices[rows.indptr[j] : rows.indptr[j + 1]]
+            count[own] -= 1
+            loss = float(weights_float[own][count[own] == 0].sum())
+            gains = rows @ np.where(count == 0, weights_float, 0.0)
+            gains[picks] = -1.0
+            best = int(np.argmax(gains))
+            if gains[best] > loss * (1 + 1e-9) + 1e-9:
+                picks[position] = best
+                count[rows.indices[rows.indptr[best] : rows.indptr[best + 1]]] += 1
+                changed = improved = True
+            else:
+                count[own] += 1
+        if not changed:
+            break
+    return picks if improved else None
 
 
 # Above this many (candidate, demand) pairs, the bound comes from the Lagrangian dual instead of the LP.

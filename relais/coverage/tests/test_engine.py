@@ -206,3 +206,15 @@ def test_large_models_switch_to_the_lagrangian_bound_and_keep_it_valid(monkeypat
     result = engine.recommend_sites(demand_lat, demand_lon, weights, cand_lat, cand_lon, 5, 6)
     exact = engine.recommend_sites(demand_lat, demand_lon, weights, cand_lat, cand_lon, 5, 6, exact=True)
     assert result.covered_weight <= exact.covered_weight + 1e-6 <= result.upper_bound + 1e-6
+
+
+def test_the_swap_pass_repairs_a_greedy_trap():
+    # Greedy takes the middle candidate (covers 10 and 20 km: 8), then one end (3): 11; swapping the middle
+    # for the other end gives 14, the optimum.
+    demand_lat, demand_lon = line(0, 10, 20, 30)
+    weights = np.array([3.0, 4.0, 4.0, 3.0])
+    cand_lat, cand_lon = line(5, 15, 25)
+    result = engine.recommend_sites(demand_lat, demand_lon, weights, cand_lat, cand_lon, 6, 2)
+    assert result.covered_weight == 14
+    assert sorted(result.chosen) == [0, 2]
+    assert sum(result.gains) == 14
