@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from relais.core.errors import DomainError, NotFound
-from relais.places.models import Place, RegistryVersion
+from relais.places.models import RegistryVersion
+from relais.places.search import PlaceQuery, filtered_queryset
 from relais.territory.models import Commune, Department, Epci, Region
 
 from . import engine
@@ -153,14 +154,9 @@ def _demand(territory):
 
 
 def _sites(params):
-    qs = Place.objects.visible().filter(latitude__isnull=False)
-    if params.typology:
-        qs = qs.filter(typologies__code=params.typology)
-    if params.service:
-        qs = qs.filter(services__code=params.service)
-    if params.label:
-        qs = qs.filter(labels__code=params.label)
-    rows = list(qs.values_list("latitude", "longitude"))
+    """Open, positioned places, filtered the way the directory and the API filter them."""
+    query = PlaceQuery(typology=params.typology, service=params.service, label=params.label)
+    rows = list(filtered_queryset(query).filter(latitude__isnull=False).values_list("latitude", "longitude"))
     return np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=float)
 
 
