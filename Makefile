@@ -7,10 +7,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-test lint format migrate demo bench clean
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt node_modules/.installed
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+# Leaflet, markercluster and Chart.js (served by the app), axe-core (accessibility scans in the tests).
+node_modules/.installed: package.json package-lock.json
+	sh scripts/ensure-debian.sh npm nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed pyproject.toml constraints.txt
@@ -20,7 +26,7 @@ $(VENV)/.test-installed: $(VENV)/.installed pyproject.toml constraints.txt
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.test-installed
-	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-debian.sh chromium chromium
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
@@ -45,7 +51,8 @@ test: install-test lint
 bench: install-test
 	$(PY) -m pip install -q -c constraints.txt -e '.[test,bench]'
 	RELAIS_TESTING=1 $(PY) benchmarks/places_near.py
+	RELAIS_TESTING=1 $(PY) benchmarks/directory.py
 	$(PY) benchmarks/coverage.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -9,12 +9,14 @@ Real data only, read with csv/gzip (no Django, no database): the 34,871 communes
    5/10/20 km, by département, by région): engine vs geopandas `sjoin_nearest` in metric projections
    (Lambert-93 for metropolitan France, the official UTM projection of each DROM), distances compared.
 2. MCLP (R = 10 km) on random subsets of communes as demand = candidates, weighted by population: the
-   engine's greedy against the exact optimum (sparse PuLP/CBC model built from neighbour lists, and the
+   engine's greedy against the exact optimum (the app's sparse PuLP/CBC model, relais.coverage.exact, and the
    engine's own `exact=True` HiGHS mode) and spopt's `MCLP.from_cost_matrix`.
 3. The national instance: all communes as demand and candidates, k = 100, with the France Services as
-   existing places, and greenfield; the sparse CBC model as the exact peer.
+   existing places, and greenfield; the sparse CBC model as the exact peer, alone and as the app's exact
+   mode (greedy and bounds first, then CBC).
 
-Needs the `bench` extra (`pip install -c constraints.txt -e '.[bench]'`). See benchmarks/README.md.
+Needs the `bench` extra (`pip install -c constraints.txt -e '.[bench]'`; PuLP is a runtime dependency). See
+benchmarks/README.md.
 """
 
 import argparse
@@ -35,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from relais.coverage import engine  # noqa: E402
+from relais.coverage import engine, exact  # noqa: E402
 from relais.territory.geo import haversine_km  # noqa: E402
 
 COMMUNES = ROOT / "data" / "communes.csv.gz"
@@ -295,28 +297,12 @@ def _version(package):
 
 
 def cbc_sparse(matrix, weights, k, time_limit_s):
-    """The fair exact peer: x binary, y continuous, one constraint per demand built from neighbour lists.
+    """The fair exact peer, and the coverage app's exact mode (relais.coverage.exact): x binary, y continuous,
+    one constraint per demand built from neighbour lists, solved by CBC.
 
     Returns (picks, build seconds, solve seconds, proven optimal)."""
-    import pulp
-
-    start = time.perf_counter()
-    csc = matrix.tocsc()  # column i: the candidates covering demand i
-    model = pulp.LpProblem("mclp", pulp.LpMaximize)
-    useful = np.flatnonzero(np.diff(matrix.tocsr().indptr) > 0)
-    x = {int(j): pulp.LpVariable(f"x{j}", cat=pulp.LpBinary) for j in useful}
-    reachable = np.flatnonzero(np.diff(csc.indptr) > 0)
-    y = {int(i): pulp.LpVariable(f"y{i}", lowBound=0, upBound=1) for i in reachable}
-    model += pulp.LpAffineExpression([(y[i], float(weights[i])) for i in y])
-    for i in reachable:
-        cover = csc.indices[csc.indptr[i] : csc.indptr[i + 1]]
-        model += pulp.LpAffineExpression([(x[int(j)], 1) for j in cover] + [(y[int(i)], -1)]) >= 0
-    model += pulp.LpAffineExpression([(v, 1) for v in x.values()]) <= k
-    built = time.perf_counter()
-    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
-    solved = time.perf_counter()
-    picks = [j for j, v in x.items() if (v.value() or 0) > 0.5]
-    return picks, built - start, solved - built, model.sol_status == pulp.LpSolutionOptimal
+    solution = exact.solve(matrix, weights, k, time_limit_s)
+    return solution.picks, solution.build_s, solution.solve_s, solution.proven
 
 
 def _spopt_child(conn, lat, lon, weights, k, time_limit_s):
@@ -489,6 +475,23 @@ def bench_national(communes, places, cfg):
         ),
         1,
     )
+    t_app, app = timed(
+        lambda: engine.recommend_sites(
+            lat,
+            lon,
+            w,
+            lat,
+            lon,
+            RADIUS_KM,
+            k,
+            places["lat"],
+            places["lon"],
+            exact=True,
+            time_limit_s=limit,
+            exact_solver=exact.cbc_solver,
+        ),
+        1,
+    )
     # The CBC peer gets the same reduction as the engine: only demand not covered by a France Services.
     already = engine.nearest_distances(lat, lon, places["lat"], places["lon"]) <= RADIUS_KM
     base = float(w[already].sum())
@@ -518,6 +521,12 @@ def bench_national(communes, places, cfg):
             t_highs,
             highs,
             "proven optimum" if highs.exact else f"time limit {limit:.0f} s",
+        ),
+        row(
+            "app exact mode (greedy, bounds, then CBC), with France Services",
+            t_app,
+            app,
+            "proven optimum" if app.exact else f"time limit {limit:.0f} s",
         ),
         [
             "CBC sparse (reduced model), with France Services",

@@ -117,7 +117,8 @@ def postgres_admin(url):
     return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
 
 
-def run_database(database, args):
+def run_database(database, args, script=None, worker_args=None):
+    """Run `script`'s worker (this file's by default) on `database` in a subprocess; its JSON result."""
     env = dict(os.environ, RELAIS_TESTING="1", DJANGO_SETTINGS_MODULE="relais.settings")
     if database == "sqlite":
         tmp = tempfile.mkdtemp(prefix="relais-bench-")
@@ -143,20 +144,24 @@ def run_database(database, args):
         raise SystemExit(f"unknown database {database!r} (sqlite, postgres)")
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         out_path = out.name
+    if worker_args is None:
+        worker_args = [
+            "--places",
+            str(args.places),
+            "--requests",
+            str(args.requests),
+            "--naive-requests",
+            str(args.naive_requests),
+        ] + [f"--{flag}" for flag in ("profile", "analyze") if getattr(args, flag)]
     command = [
         sys.executable,
-        str(Path(__file__).resolve()),
+        str(Path(script or __file__).resolve()),
         "--worker",
         database,
         "--out",
         out_path,
-        "--places",
-        str(args.places),
-        "--requests",
-        str(args.requests),
-        "--naive-requests",
-        str(args.naive_requests),
-    ] + [f"--{flag}" for flag in ("profile", "analyze") if getattr(args, flag)]
+        *worker_args,
+    ]
     try:
         log(f"== {database} ({env['DATABASE_URL']})")
         subprocess.run(command, env=env, cwd=ROOT, check=True)

@@ -102,3 +102,30 @@ def _no_outside_network():
     socket.socket.connect = _guarded_connect
     yield
     socket.socket.connect = _real_connect
+
+
+@pytest.fixture(scope="session")
+def chromium(django_db_blocker):
+    """One headless chromium for the session's browser tests (each test gets a fresh context)."""
+    import os
+
+    from relais.testing import chromium_browser
+
+    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser_page(live_server, chromium):
+    """A fresh page (new context) against the live server (see relais.testing.chromium_page)."""
+    from django.db import connections
+
+    from relais.testing import chromium_page
+
+    with chromium_page(chromium) as page:
+        yield page
+    # ORM connections opened while the event loop ran: close them, or PostgreSQL refuses to drop the test
+    # database at the end.
+    connections.close_all()

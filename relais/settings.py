@@ -6,6 +6,9 @@ Environment variables:
     ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
     DATABASE_URL    e.g. postgres://postgres@127.0.0.1:5432/test (default: SQLite file db.sqlite3)
     TILE_URL        URL template of an operator-configured tile server (none by default)
+    TILE_ATTRIBUTION  attribution text of that tile server
+    RELAIS_BASE_URL  public address of the site (e.g. https://relais.example.org), for links in e-mails sent
+                    by commands
     USE_X_FORWARDED_FOR  "1" behind a trusted reverse proxy (audit trail records the client address)
 """
 
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "relais.core.context_processors.maps",
             ],
         },
     },
@@ -137,6 +141,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries installed from npm by `make install` (package.json, package-lock.json), served by the
+# app under static/vendor/ (no CDN).
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -161,6 +173,13 @@ X_FRAME_OPTIONS = "DENY"
 # An operator-configured tile server (e.g. "https://tiles.example.org/{z}/{x}/{y}.png"); none by default,
 # so that pages make no request to a third-party host.
 TILE_URL = os.environ.get("TILE_URL", "")
+TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "")
+# The site's public address, for links in e-mails sent outside a request (reminders).
+RELAIS_BASE_URL = os.environ.get("RELAIS_BASE_URL", "").rstrip("/")
+
+# Territory pages and widget: a place "serves" a territory when it lies in it or within this many
+# kilometres (great-circle) of the commune's centre, or of any commune of a département or région.
+TERRITORY_SERVING_RADIUS_KM = float(os.environ.get("TERRITORY_SERVING_RADIUS_KM", "10"))
 
 # Where the reference data shipped with Relais lives (vendored, see data/README.md).
 RELAIS_DATA_DIR = BASE_DIR / "data"

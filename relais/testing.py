@@ -1,6 +1,9 @@
-"""Factories shared by the test suites (factory_boy, traits rather than subclasses)."""
+"""Factories shared by the test suites (factory_boy, traits rather than subclasses), and browser helpers."""
+
+import contextlib
 
 import factory
+from django.conf import settings
 
 from relais.accounts.models import PlaceRole, User
 from relais.places.models import Place, PlaceStatus
@@ -101,3 +104,66 @@ def form_data(form, **changes):
             data[field.name] = "" if value is None else str(value)
     data.update(changes)
     return data
+
+
+# --- Real browser (headless Debian chromium driven by Playwright) ---------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    # A page answered by the browser itself (a town hall's page embedding the widget, in the tests) counts as
+    # public: its checks of requests from public pages to the loopback address (the live server) are off.
+    "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,"
+    "PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults",
+]
+AXE_SCRIPT = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def chromium_page(browser, **context_options):
+    """A page in a fresh context of `browser`; `page.requested_urls` and `page.errors` record what
+    happened."""
+    options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", **context_options}
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.requested_urls = []
+    page.errors = []
+    page.on("request", lambda request: page.requested_urls.append(request.url))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Accessibility violations of the page at these impacts, by axe-core (from npm), WCAG 2.1 A and AA."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["html"][:200] for n in v["nodes"][:5]],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

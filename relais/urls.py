@@ -6,10 +6,12 @@ from relais.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("carte/departements.geojson", core_views.department_outline, name="department-outline"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("comptes/", include("relais.accounts.urls")),
     path("lieux/", include("relais.places.urls")),
     path("maillage/", include("relais.coverage.urls")),
+    path("territoires/", include("relais.territory.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

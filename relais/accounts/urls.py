@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("jetons/", views.tokens, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke-token"),
+    path("signalements/<int:report_id>/traiter/", views.resolve_report, name="resolve-report"),
 ]

@@ -9,9 +9,9 @@ class CoverageFilters(Schema):
     territory: str = Field("", description="dep:15, reg:84 ou epci:SIREN ; vide : France entière")
     radius_km: float = Field(10.0, description="distance de couverture, 200 km au plus")
     recommend: int = Field(0, description="nombre de sites à recommander (0 : aucun)")
-    typology: str = ""
-    service: str = ""
-    label: str = ""
+    typology: str = Field("", description="ne compter que les lieux de cette typologie (code)")
+    service: str = Field("", description="ne compter que les lieux offrant ce service (code)")
+    label: str = Field("", description="ne compter que les lieux ayant ce label (code)")
     min_spacing_km: float | None = None
     exact: bool = Field(
         False, description="chercher l'optimum prouvé (plus long ; repli sur la réponse rapide)"
@@ -29,6 +29,8 @@ class CoverageOut(Schema):
     summary: list[dict]
     recommended: list[dict]
     recommendation: dict
+    bands: list[dict]
+    by_typology: list[dict]
     approximations: str
 
 
@@ -40,7 +42,10 @@ class ErrorOut(Schema):
 @router.get("", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, summary="Analyser le maillage")
 def coverage(request, filters: Query[CoverageFilters]):
     """Population couverte à 5, 10, 20 km et rayon choisi, distance moyenne, zones blanches ; agrégats par
-    EPCI, département et région ; avec `recommend`, les communes où ouvrir des lieux et une borne prouvée."""
+    EPCI, département et région ; population par tranche de distance (`bands`) ; distance au lieu le plus
+    proche de chaque typologie de tiers-lieux (`by_typology`, tous les lieux ouverts de la typologie,
+    quels que soient les filtres) ; avec `recommend`, les communes où ouvrir des lieux et une borne
+    prouvée."""
     params = CoverageParams(**filters.dict())
     result = run_coverage(params)
     return {
@@ -53,6 +58,8 @@ def coverage(request, filters: Query[CoverageFilters]):
         "summary": result.summary,
         "recommended": result.recommended,
         "recommendation": result.recommendation,
+        "bands": result.bands,
+        "by_typology": result.by_typology,
         "approximations": (
             "distances à vol d'oiseau ; "
             f"distance routière estimée = {params.detour_factor:g} × vol d'oiseau, "

@@ -134,13 +134,17 @@ def recommend_sites(
     min_spacing_km=None,
     exact=False,
     time_limit_s=60.0,
+    exact_solver=None,
 ):
     """Choose `k` candidates maximising the weight newly covered within `radius_km`, existing sites kept.
 
     Returns a Recommendation with the picks (in order), the covered weight, and a proven upper bound.
     With `min_spacing_km`, no two picks are closer than that (the bound stays valid: it ignores spacing).
-    With `exact=True`, the reduced model is solved as a MILP by HiGHS within `time_limit_s`; when it cannot
-    prove optimality in time, the greedy answer is returned (whichever covers more).
+    With `exact=True`, the reduced model is solved as a MILP within `time_limit_s`, by HiGHS unless
+    `exact_solver` is given: a function (matrix, weights, k, time_limit_s) → (picks, covered weight, proven
+    optimal) or None, where matrix is the reduced candidates × demand matrix (e.g. CBC in the coverage app's
+    `exact.py`). The solver's answer replaces the greedy one only when it covers more; `exact` on the result
+    says whether the optimum was proven (the greedy answer is then proven optimal too when it covers as much).
     """
     demand_lat, demand_lon = _as_array(demand_lat, "demand_lat"), _as_array(demand_lon, "demand_lon")
     candidate_lat, candidate_lon = (
@@ -194,16 +198,18 @@ def recommend_sites(
         reached=[open_demand[r].tolist() for r in reached],
     )
     if exact and min_spacing_km is None:
-        solved = _exact(matrix, open_weights, k, time_limit_s)
+        solved = (exact_solver or _exact)(matrix, open_weights, k, time_limit_s)
         if solved is not None:
             picks, value, optimal = solved
-            if existing_weight + value >= greedy_weight:
+            tolerance = 1e-9 * max(1.0, greedy_gain)
+            if picks and value > greedy_gain + tolerance:
                 result = _explain(
                     matrix, open_weights, open_demand, picks, existing_weight, result.upper_bound
                 )
-                result.exact = optimal
-                if optimal:
-                    result.upper_bound = result.covered_weight
+            if optimal and value <= result.covered_weight - existing_weight + tolerance:
+                # The optimum is proven and this answer reaches it (the greedy one often does).
+                result.exact = True
+                result.upper_bound = result.covered_weight
     return result
 
 
@@ -376,7 +382,8 @@ def _exact(matrix, weights, k, time_limit_s):
     if solution.x is None:
         return None
     picks = useful[np.flatnonzero(solution.x[:n_x] > 0.5)].tolist()
-    return picks, float(-solution.fun), solution.status == 0
+    reached = np.asarray(matrix.tocsr()[picks].sum(axis=0)).ravel() > 0 if picks else np.zeros(n_demand, bool)
+    return picks, float(weights[reached].sum()), solution.status == 0
 
 
 def _explain(matrix, weights, open_demand, picks, existing_weight, upper_bound):

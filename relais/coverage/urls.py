@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "coverage"
-urlpatterns = [path("", views.coverage_page, name="page")]
+urlpatterns = [
+    path("", views.coverage_page, name="page"),
+    path("carte.json", views.coverage_map_data, name="map-data"),
+]

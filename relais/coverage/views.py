@@ -1,13 +1,23 @@
+import json
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from relais.core.errors import DomainError
-from relais.places.models import Label, Typology
+from relais.core.errors import DomainError, NotFound
+from relais.places.models import Label, RegistryVersion, Service, Typology
 from relais.territory.models import Department, Region
 
-from .services import CoverageParams, run_coverage
+from .services import CoverageParams, map_cache_key, map_data, run_coverage
 
-BANDS = [(0, 5), (5, 10), (10, 20), (20, 30), (30, None)]
+# How long the map data of an analysis shown on the page stays ready for the map's request (seconds).
+MAP_CACHE_SECONDS = 600
 
 
 def _float(value, default):
@@ -24,18 +34,53 @@ def _int(value, default):
         return default
 
 
-def distance_bands(communes):
-    """Population by band of distance to the nearest place (rows for a table and a bar chart)."""
-    total = sum(c["population"] for c in communes) or 1
-    rows = []
-    for low, high in BANDS:
-        population = sum(
-            c["population"]
-            for c in communes
-            if c["nearest_km"] >= low and (high is None or c["nearest_km"] < high)
+def params_from_query(query):
+    """The analysis asked for by the page's form (the page and its map data read the same parameters)."""
+    return CoverageParams(
+        territory=query.get("territory", "")[:20],
+        radius_km=_float(query.get("radius_km"), 10.0),
+        recommend=min(_int(query.get("recommend"), 0), 200),
+        label=query.get("label", "")[:40],
+        typology=query.get("typology", "")[:40],
+        service=query.get("service", "")[:40],
+    )
+
+
+def query_of(params):
+    """The query string that asks for `params` again (the map's data URL)."""
+    values = {
+        "territory": params.territory,
+        "radius_km": f"{params.radius_km:g}",
+        "recommend": params.recommend,
+        "label": params.label,
+        "typology": params.typology,
+        "service": params.service,
+    }
+    return urlencode({k: v for k, v in values.items() if v not in ("", None, 0)})
+
+
+def band_label(band):
+    if band["high"] is None:
+        return _("plus de %(low)s km") % {"low": band["low"]}
+    return _("de %(low)s à %(high)s km") % {"low": band["low"], "high": band["high"]}
+
+
+def chart_data(result, bands):
+    """Data of the chart of population by band of distance (read by coverage-chart.js)."""
+    datasets = [{"label": _("Aujourd'hui"), "data": [b["population"] for b in bands]}]
+    if result.recommended:
+        datasets.append(
+            {
+                "label": _("Avec les %(n)s sites recommandés") % {"n": len(result.recommended)},
+                "data": [b["population_after"] for b in bands],
+            }
         )
-        rows.append({"low": low, "high": high, "population": population, "share": population / total})
-    return rows
+    return {
+        "labels": [b["label"] for b in bands],
+        "datasets": datasets,
+        "axis": _("Habitants"),
+        "tooltip": _("{label} : {value}"),
+    }
 
 
 @require_GET
@@ -44,13 +89,7 @@ def coverage_page(request):
     params = None
     result = error = None
     if "territory" in request.GET:
-        params = CoverageParams(
-            territory=request.GET.get("territory", "")[:20],
-            radius_km=_float(request.GET.get("radius_km"), 10.0),
-            recommend=min(_int(request.GET.get("recommend"), 0), 200),
-            label=request.GET.get("label", "")[:40],
-            typology=request.GET.get("typology", "")[:40],
-        )
+        params = params_from_query(request.GET)
         try:
             result = run_coverage(params)
         except DomainError as exc:
@@ -63,9 +102,15 @@ def coverage_page(request):
         "regions": Region.objects.order_by("name"),
         "labels": Label.objects.all(),
         "typologies": Typology.objects.filter(is_tiers_lieu=True),
+        "services": Service.objects.all(),
     }
     if result:
-        context["bands"] = distance_bands(result.communes)
+        # The map asks for its data right after the page: keep it ready (same parameters, same registry).
+        cache.set(map_cache_key(params, result.registry_token), _map_json(result), MAP_CACHE_SECONDS)
+        bands = [{**b, "label": band_label(b)} for b in result.bands]
+        context["bands"] = bands
+        context["chart"] = chart_data(result, bands)
+        context["map_url"] = reverse("coverage:map-data") + "?" + query_of(params)
         context["white_zones"] = sorted(
             (c for c in result.communes if c["white_zone"]), key=lambda c: -c["population"]
         )[:30]
@@ -77,4 +122,35 @@ def coverage_page(request):
         context["covered_radius"] = head[f"covered_{context['radius_key']}km"]
         context["share_radius"] = head[f"share_{context['radius_key']}km"]
         context["sub_areas"] = [row for row in result.summary[1:] if row["scope"] != "région"][:60]
+        context["typology_rows"] = [
+            {**row, "query": query_of(replace(params, typology=row["code"]))}
+            for row in result.by_typology
+            if row["places"]
+        ]
+        context["typologies_without_place"] = [row["name"] for row in result.by_typology if not row["places"]]
     return render(request, "coverage/coverage.html", context)
+
+
+@require_GET
+@gzip_page
+def coverage_map_data(request):
+    """The map's data (JSON, compressed): the communes of the analysis with their distance to the nearest
+    place, and the recommended sites. Same parameters as the page; computed by the same service."""
+    params = params_from_query(request.GET)
+    key = map_cache_key(params, RegistryVersion.current())
+    content = cache.get(key)
+    if content is None:
+        try:
+            result = run_coverage(params, save=False)
+        except DomainError as exc:
+            status = 404 if isinstance(exc, NotFound) else 400
+            return JsonResponse({"detail": exc.message, "field": exc.field}, status=status)
+        content = _map_json(result)
+        cache.set(key, content, MAP_CACHE_SECONDS)
+    return HttpResponse(content, content_type="application/json")
+
+
+def _map_json(result):
+    """The map data, serialised once (compact separators: a whole-France map is about 2 MB, 0.75 MB
+    compressed)."""
+    return json.dumps(map_data(result), ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 
 from relais.privacy.audit import Actor, AuditAction, build_event, diff
 
-from .models import Label, Place, Public, Service, Typology
+from .models import ErrorReport, Label, Place, Public, Service, Typology
 from .services import snapshot
 
 
@@ -43,6 +44,48 @@ class PlaceAdmin(admin.ModelAdmin):
         for place in queryset:
             build_event(actor, AuditAction.DELETE, place, changes=diff(snapshot(place), {})).save()
         super().delete_queryset(request, queryset)
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """Reports are handled by the places' managers from their dashboard; here, read and filtered."""
+
+    list_display = ["place", "kind", "status", "created_at", "resolved_by"]
+    list_filter = ["status", "kind"]
+    search_fields = ["place__name", "message"]
+    date_hierarchy = "created_at"
+    list_select_related = ["place", "resolved_by"]
+    readonly_fields = [
+        "place",
+        "kind",
+        "message",
+        "reporter_email",
+        "created_at",
+        "resolved_by",
+        "resolved_at",
+    ]
+    fields = [*readonly_fields[:5], "status", "resolved_by", "resolved_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            before = form.initial.get("status")
+            if obj.status == ErrorReport.Status.RESOLVED and obj.resolved_at is None:
+                obj.resolved_by, obj.resolved_at = request.user, timezone.now()
+            elif obj.status == ErrorReport.Status.OPEN:
+                obj.resolved_by = obj.resolved_at = None
+            super().save_model(request, obj, form, change)
+            build_event(
+                Actor.from_request(request, channel="admin"),
+                AuditAction.UPDATE,
+                obj,
+                changes={"status": [before, obj.status]},
+                place=obj.place,
+            ).save()
+        else:
+            super().save_model(request, obj, form, change)
 
 
 for model in (Typology, Service, Public, Label):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import vocabularies as voc
-from .models import Accessibility, Label, LegalForm, PlaceStatus, Public, Service, Typology
+from .models import Accessibility, ErrorReport, Label, LegalForm, PlaceStatus, Public, Service, Typology
 
 
 def _codes(model):
@@ -120,3 +120,53 @@ class PlaceForm(forms.Form):
                 target = "code_insee"
             for message in messages:
                 self.add_error(target, message)
+
+
+class ErrorReportForm(forms.Form):
+    """The "Signaler une erreur" form of a place page; `website` is a trap for robots (hidden from people)."""
+
+    kind = forms.ChoiceField(
+        label=_("Qu'est-ce qui est inexact ?"),
+        choices=ErrorReport.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Qu'est-ce qui est inexact ? : choisissez une réponse (horaires, adresse…)."),
+            "invalid_choice": _("Qu'est-ce qui est inexact ? : choisissez une réponse de la liste."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Votre message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Ce qui est inexact et, si vous la connaissez, l'information juste (2000 caractères au plus)."
+        ),
+        error_messages={
+            "required": _("Votre message : décrivez ce qui est inexact."),
+            "max_length": _("Votre message : %(show_value)d caractères, %(limit_value)d au plus."),
+        },
+    )
+    email = forms.EmailField(
+        label=_("Votre adresse e-mail (facultatif)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Uniquement pour vous répondre : seuls les gérants de ce lieu et les administrateurs du réseau "
+            "la verront."
+        ),
+        error_messages={
+            "invalid": _("Votre adresse e-mail : adresse invalide (exemple : prenom.nom@exemple.fr)."),
+            "max_length": _("Votre adresse e-mail : %(show_value)d caractères, %(limit_value)d au plus."),
+        },
+    )
+    website = forms.CharField(label=_("Laissez ce champ vide"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+    @property
+    def is_robot(self):
+        """The hidden field was filled in: a robot (people never see it)."""
+        return bool(self.data.get("website", "").strip())

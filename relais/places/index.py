@@ -34,6 +34,7 @@ LIST_FIELDS = (
     "address",
     "opening_hours",
     "wheelchair",
+    "fees",
     "search_text",
 )
 
@@ -101,6 +102,7 @@ class PlaceIndex:
         self.department = np.array(col["commune__department_id"], dtype=object)
         self.region = np.array(col["commune__region_id"], dtype=object)
         self.accessible = np.array([w == Accessibility.YES for w in col["wheelchair"]], dtype=bool)
+        self.free = np.array([bool(f) and "GRATUIT" in f for f in col["fees"]], dtype=bool)
         self.search_text = list(col["search_text"])
 
         # Opening hours: distinct expressions, each place pointing at one (-1: none).
@@ -110,6 +112,9 @@ class PlaceIndex:
 
         lat = np.array([np.nan if v is None else v for v in col["latitude"]], dtype=float)
         lon = np.array([np.nan if v is None else v for v in col["longitude"]], dtype=float)
+        self.latitudes, self.longitudes = lat, lon
+        self.names = list(col["name"])
+        self.approximate = np.array(col["location_approximate"], dtype=bool)
         self.positioned = np.flatnonzero(~np.isnan(lat))
         self.spatial = SphereIndex(lat[self.positioned], lon[self.positioned])
 
@@ -199,6 +204,8 @@ class PlaceIndex:
                 keep &= values == wanted
         if query.accessible:
             keep &= self.accessible
+        if query.free:
+            keep &= self.free
         return keep
 
     def within(self, lat, lon, radius_km):

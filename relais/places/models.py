@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -224,6 +225,8 @@ class Place(models.Model):
     source_id = models.CharField(_("identifiant dans la source"), max_length=200)
     source_url = models.URLField(_("adresse de la source"), max_length=500, blank=True)
     data_updated_on = models.DateField(_("date de mise à jour des données"), default=timezone.localdate)
+    # When the managers were last reminded to confirm the data (remind_stale_places): never twice in 30 days.
+    reminder_sent_on = models.DateField(_("dernier rappel de mise à jour envoyé le"), null=True, blank=True)
     is_demo = models.BooleanField(_("lieu de démonstration"), default=False)
 
     search_text = models.TextField(editable=False, blank=True)
@@ -273,6 +276,53 @@ class Place(models.Model):
     @property
     def phone_display(self):
         return validators.format_phone(self.phone)
+
+
+class ErrorReport(models.Model):
+    """Someone tells a place's managers that part of its public data is wrong.
+
+    The reporter's e-mail address is optional, kept only to answer them, and shown only to the managers
+    of that place and to network admins.
+    """
+
+    class Kind(models.TextChoices):
+        HOURS = "hours", _("horaires")
+        ADDRESS = "address", _("adresse")
+        CONTACT = "contact", _("contact")
+        SERVICES = "services", _("services")
+        CLOSED = "closed", _("lieu fermé définitivement")
+        OTHER = "other", _("autre")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("à traiter")
+        RESOLVED = "resolved", _("traité")
+
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="error_reports", verbose_name=_("lieu")
+    )
+    kind = models.CharField(_("ce qui est inexact"), max_length=20, choices=Kind.choices)
+    message = models.TextField(_("message"), max_length=2000)
+    reporter_email = models.EmailField(_("e-mail de la personne qui signale"), blank=True)
+    created_at = models.DateTimeField(_("signalé le"), auto_now_add=True, db_index=True)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("traité par"),
+    )
+    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signalement d'erreur")
+        verbose_name_plural = _("signalements d'erreur")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["place", "status"], name="errorreport_place_status")]
+
+    def __str__(self):
+        return f"{self.place} — {self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
 
 
 class RegistryVersion(models.Model):

@@ -91,6 +91,19 @@ def next_change(expression, at=None, tz=PARIS):
     return oh.next_change(local_time(at, tz))
 
 
+def is_open_on(expression, day, tz=PARIS):
+    """True when the hours open the place at some time on `day` (a date, in the place's local time); None
+    when unknown."""
+    if not expression:
+        return None
+    oh = parsed_hours(expression, tz)
+    if oh is None:
+        return None
+    start = local_time(datetime.datetime.combine(day, datetime.time()), tz)
+    end = local_time(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()), tz)
+    return any(state == opening_hours.State.OPEN for _, _, state, _ in oh.intervals(start, end))
+
+
 def place_is_open(place, at=None):
     return is_open(place.opening_hours, at, timezone_of(place.commune.department_id))
 
@@ -113,7 +126,9 @@ class PlaceQuery:
     lon: float | None = None
     radius_km: float | None = None
     open_now: bool = False
+    open_on: datetime.date | None = None  # open at some time on that day
     accessible: bool = False
+    free: bool = False  # free of charge ("Gratuit" among the fees)
     include_closed: bool = False
     at: datetime.datetime | None = None  # evaluation time of "open now" (default: now in Paris)
 
@@ -153,6 +168,9 @@ def filtered_queryset(query):
         qs = qs.filter(commune__region_id=query.region)
     if query.accessible:
         qs = qs.filter(wheelchair=Accessibility.YES)
+    if query.free:
+        # The fees are a JSON list of codes; the quotes keep "GRATUIT_SOUS_CONDITION" out.
+        qs = qs.filter(fees__icontains='"GRATUIT"')
     if query.q:
         for word in normalize_name(query.q).split():
             qs = qs.filter(Q(search_text__contains=word))
@@ -180,6 +198,22 @@ class SearchResult:
         return [index.entry(index.position[i]) for i in self.ids[start : start + size]]
 
 
+def _hours_mask(index, candidates, test):
+    """Which candidates pass `test(expression, tz)`, evaluated once per distinct (hours, time zone)."""
+    verdicts = {}
+    hours, departments = index.hours[candidates], index.department[candidates]
+    ok = np.zeros(len(candidates), dtype=bool)
+    for j, (h, dep) in enumerate(zip(hours.tolist(), departments.tolist(), strict=True)):
+        if h < 0:
+            continue
+        tz = timezone_of(dep)
+        verdict = verdicts.get((h, tz))
+        if verdict is None:
+            verdict = verdicts[(h, tz)] = bool(test(index.hours_expressions[h], tz))
+        ok[j] = verdict
+    return ok
+
+
 def search_places(query):
     """Places matching `query`: nearest first around a point, else by name. Served by the in-memory index."""
     query.validate()
@@ -197,19 +231,16 @@ def search_places(query):
         text_ok = np.array([index.matches_text(i, words) for i in candidates], dtype=bool)
         candidates = candidates[text_ok] if len(candidates) else candidates
         dist = dist[text_ok] if dist is not None and len(text_ok) else dist
-    if query.open_now and len(candidates):
+    hour_tests = []
+    if query.open_now:
         at = paris_time(query.at)
-        verdicts = {}
-        hours, departments = index.hours[candidates], index.department[candidates]
-        open_ok = np.zeros(len(candidates), dtype=bool)
-        for j, (h, dep) in enumerate(zip(hours.tolist(), departments.tolist(), strict=True)):
-            if h < 0:
-                continue
-            tz = timezone_of(dep)
-            verdict = verdicts.get((h, tz))
-            if verdict is None:
-                verdict = verdicts[(h, tz)] = bool(is_open(index.hours_expressions[h], at, tz))
-            open_ok[j] = verdict
+        hour_tests.append(lambda expression, tz: is_open(expression, at, tz))
+    if query.open_on is not None:
+        hour_tests.append(lambda expression, tz: is_open_on(expression, query.open_on, tz))
+    for test in hour_tests:
+        if not len(candidates):
+            break
+        open_ok = _hours_mask(index, candidates, test)
         candidates = candidates[open_ok]
         dist = dist[open_ok] if dist is not None else None
     ids = [index.ids[i] for i in candidates.tolist()]
@@ -245,6 +276,8 @@ def search_places_db(query):
     if query.open_now:
         at = paris_time(query.at)
         rows = [r for r in rows if is_open(r[3], at, timezone_of(r[4]))]
+    if query.open_on is not None:
+        rows = [r for r in rows if is_open_on(r[3], query.open_on, timezone_of(r[4]))]
     ids = [r[0] for r in rows]
     return SearchResult(
         count=len(ids), ids=ids, distances={i: distances[i] for i in ids} if distances else {}
@@ -290,7 +323,17 @@ def naive_search(query):
             distance = float(haversine_km(query.lat, query.lon, place.latitude, place.longitude))
             if distance > (query.radius_km or DEFAULT_RADIUS_KM):
                 continue
+        if query.public and query.public not in {t.code for t in place.publics.all()}:
+            continue
+        if query.accessible and place.wheelchair != Accessibility.YES:
+            continue
+        if query.free and "GRATUIT" not in place.fees:
+            continue
         if query.open_now and not place_is_open(place, at):
+            continue
+        if query.open_on is not None and not is_open_on(
+            place.opening_hours, query.open_on, timezone_of(place.commune.department_id)
+        ):
             continue
         results.append((distance if distance is not None else 0.0, place.name, place.pk))
     results.sort()

@@ -99,6 +99,24 @@ class SphereIndex:
         order = np.argsort(dist, kind="stable")
         return idx[order], dist[order]
 
+    def nearest_distances(self, lat, lon, max_km=np.inf):
+        """For each of many points (arrays of degrees), the distance (km) to its nearest indexed point.
+
+        Points farther than `max_km` from every indexed point get `inf` (the KD-tree stops early for them).
+        """
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        out = np.full(len(lat), np.inf)
+        if self._tree is None or not len(lat):
+            return out
+        # A hair more than the radius: the exact great-circle distance below decides.
+        bound = float(km_to_chord(max_km)) * (1 + 1e-9) + 1e-12 if np.isfinite(max_km) else np.inf
+        chord, idx = self._tree.query(unit_vectors(lat, lon), k=1, distance_upper_bound=bound)
+        found = np.flatnonzero(np.isfinite(chord))
+        out[found] = haversine_km(lat[found], lon[found], self.lat[idx[found]], self.lon[idx[found]])
+        out[out > max_km] = np.inf
+        return out
+
     def nearest(self, lat, lon, k=1):
         """Indices and distances (km) of the `k` nearest points, nearest first."""
         if self._tree is None or k <= 0:

@@ -257,6 +257,10 @@ class MemoryCommuneLookup:
     def postal_codes(self, commune):
         return self._codes_of.get(commune.code_insee, set())
 
+    def names(self):
+        """The distinct normalised commune names (for "did you mean" suggestions)."""
+        return list(self._names)
+
 
 # Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin, and the Pacific: outside the COG tables used.
 _COM_PREFIXES = ("975", "977", "978", "98")

@@ -10,8 +10,9 @@ from odf.opendocument import load as load_ods
 from odf.table import Table, TableRow
 
 from relais.core.errors import DomainError, NotFound
+from relais.coverage import exact as exact_mip
 from relais.coverage.models import CoverageRun
-from relais.coverage.services import CoverageParams, parse_territory, run_coverage
+from relais.coverage.services import CoverageParams, map_data, parse_territory, run_coverage
 from relais.territory.models import Commune
 from relais.testing import PlaceFactory
 
@@ -150,10 +151,94 @@ def test_exact_mode_proves_the_optimum_on_a_small_territory():
     )
     rec = result.recommendation
     assert rec["proven_optimal"] is True
+    assert rec["solver"] == "cbc"
     assert rec["covered_after"] == rec["upper_bound"]
+
+
+def test_exact_mode_falls_back_to_highs_where_cbc_cannot_run(monkeypatch):
+    place_at("15014")
+    monkeypatch.setattr(exact_mip, "available", lambda: False)
+    result = run_coverage(
+        CoverageParams(territory="epci:200066637", recommend=2, exact=True, time_limit_s=20), save=False
+    )
+    assert result.recommendation["solver"] == "highs"
+    assert result.recommendation["proven_optimal"] is True
 
 
 def test_exact_mode_and_spacing_do_not_go_together():
     place_at("15014")
     with pytest.raises(DomainError, match="espacement"):
         run_coverage(CoverageParams(territory="dep:15", recommend=2, exact=True, min_spacing_km=5))
+
+
+def test_the_distance_to_each_typology_matches_an_analysis_restricted_to_it():
+    place_at("15014", typologies=["FABLAB", "COWORKING"])
+    place_at("15138", typologies=["COWORKING"])
+    place_at("15187", typologies=["EPN"])  # Saint-Flour: an EPN is not a tiers-lieux typology
+    result = run_coverage(CoverageParams(territory="dep:15", radius_km=10), save=False)
+    rows = {row["code"]: row for row in result.by_typology}
+    assert rows["FABLAB"]["places"] == 1 and rows["COWORKING"]["places"] == 2
+    assert rows["EPN"]["places"] == 1  # EPN is one of the tiers-lieux typologies of the vocabulary
+    assert rows["GARAGE_SOLIDAIRE"] == {
+        "code": "GARAGE_SOLIDAIRE",
+        "name": "Garage solidaire",
+        "places": 0,
+        "mean_km": None,
+        "covered": 0,
+        "share": 0.0,
+    }
+    for code in ("FABLAB", "COWORKING"):
+        only = run_coverage(CoverageParams(territory="dep:15", radius_km=10, typology=code), save=False)
+        head = only.summary[0]
+        assert rows[code]["mean_km"] == head["mean_km"]
+        assert rows[code]["covered"] == head["covered_10km"]
+        assert rows[code]["share"] == head["share_10km"]
+    assert rows["COWORKING"]["covered"] > rows["FABLAB"]["covered"]
+    # Every place, whatever the typology: the same as the analysis itself when it is not filtered.
+    assert result.summary[0]["covered_10km"] >= rows["COWORKING"]["covered"]
+
+
+def test_the_analysis_can_be_restricted_to_a_typology_or_a_service():
+    place_at("15014", typologies=["FABLAB"], services=["DEMARCHES"])
+    place_at("15138", typologies=["COWORKING"])
+    assert run_coverage(CoverageParams(territory="dep:15", typology="FABLAB"), save=False).place_count == 1
+    assert run_coverage(CoverageParams(territory="dep:15", service="DEMARCHES"), save=False).place_count == 1
+    with pytest.raises(DomainError, match="aucun lieu ouvert et positionné au registre avec ces filtres"):
+        run_coverage(CoverageParams(territory="dep:15", typology="JARDIN_PARTAGE"), save=False)
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"typology": "PISCINE"}, "typologie inconnue : « PISCINE »"),
+        ({"service": "NAGE"}, "service inconnu : « NAGE »"),
+        ({"label": "ETOILE"}, "label inconnu : « ETOILE »"),
+    ],
+)
+def test_unknown_filter_codes_are_named_in_french(filters, message):
+    place_at("15014")
+    with pytest.raises(DomainError, match=message):
+        run_coverage(CoverageParams(territory="dep:15", **filters), save=False)
+
+
+def test_the_api_filters_by_typology_and_gives_the_breakdown(client):
+    place_at("15014", typologies=["FABLAB"])
+    place_at("15138", typologies=["COWORKING"])
+    body = client.get("/api/coverage", {"territory": "dep:15", "typology": "FABLAB"}).json()
+    assert body["place_count"] == 1
+    rows = {row["code"]: row for row in body["by_typology"]}
+    assert rows["FABLAB"]["places"] == 1 and rows["COWORKING"]["places"] == 1
+    assert sum(b["population"] for b in body["bands"]) == body["summary"][0]["population"]
+    bad = client.get("/api/coverage", {"territory": "dep:15", "service": "NAGE"})
+    assert bad.status_code == 400
+    assert "service inconnu : « NAGE »." in bad.json()["detail"]
+
+
+def test_the_map_of_all_france_opens_on_metropolitan_france_but_keeps_the_outre_mer():
+    place_at("15014")
+    result = run_coverage(CoverageParams(territory=""), save=False)
+    data = map_data(result)
+    (south, west), (north, east) = data["bounds"]
+    assert 41.3 < south < 41.5 and -5.2 < west < -5.0 and 51.0 < north < 51.2 and 9.5 < east < 9.6
+    assert len(data["communes"]) == len(result.communes)
+    assert any(row[0].startswith("974") for row in data["communes"])  # La Réunion is drawn all the same

@@ -1,40 +1,12 @@
 """In a real browser, a manager fixes the opening hours of their place and sees the change in its history."""
 
 import pytest
-from django.db import connections
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from relais.testing import PlaceFactory, UserFactory
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser_page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.requested_urls = []
-        page.on("request", lambda request: page.requested_urls.append(request.url))
-        yield page
-        context.close()
-        browser.close()
-        # Inside sync_playwright() the ORM works on connections of its own (another context): close them,
-        # or PostgreSQL refuses to drop the test database at the end.
-        connections.close_all()
 
 
 def test_a_manager_corrects_the_opening_hours_of_their_place(live_server, browser_page):

@@ -1,4 +1,7 @@
-"""The public directory of places (/lieux/): search, typology filter, pagination, escaping."""
+"""The public directory page (/lieux/) and its map data (/lieux/carte.json), without JavaScript."""
+
+import gzip
+import json
 
 import pytest
 from django.urls import reverse
@@ -9,11 +12,12 @@ from relais.testing import PlaceFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("places:list")
+MAP_URL = reverse("places:map")
 
 
 def listed(response):
     assert response.status_code == 200
-    return [place.name for place in response.context["places"]]
+    return [item.entry.name for item in response.context["outcome"].items]
 
 
 def test_it_is_public_and_in_french(client):
@@ -22,11 +26,25 @@ def test_it_is_public_and_in_french(client):
     response = client.get(URL)
 
     html = response.content.decode()
-    assert response.status_code == 200
     assert '<html lang="fr">' in html
-    assert "Lieux du registre" in html
-    assert "1 lieu trouvé." in html
-    assert "La Grange" in html
+    assert "Trouver un lieu et un service près de chez soi" in html
+    assert "1 lieu" in html
+    assert listed(response) == ["La Grange"]
+
+
+def test_a_search_by_commune_lists_the_places_around_with_their_distance(client):
+    PlaceFactory(name="La Grange")
+    PlaceFactory(name="Plus loin", latitude=44.99, longitude=2.44)
+
+    response = client.get(URL, {"where": "Aurillac"})
+
+    html = response.content.decode()
+    assert listed(response) == ["La Grange", "Plus loin"]
+    assert "2 lieux à moins de 10 km — Aurillac (15)" in html
+    assert "à 0,0 km" in html and "à 6,6 km" in html
+    assert "Ouvert en ce moment" in html or "Fermé en ce moment" in html
+    # The list works without JavaScript: each place links to its page.
+    assert reverse("places:detail", args=[response.context["outcome"].items[0].entry.id]) in html
 
 
 def test_closed_places_are_not_listed(client):
@@ -36,26 +54,57 @@ def test_closed_places_are_not_listed(client):
     assert listed(client.get(URL)) == ["Ouvert"]
 
 
-def test_the_search_finds_a_place_by_name_or_commune_ignoring_accents(client):
-    PlaceFactory(name="La Grange numérique")
-    PlaceFactory(name="Autre lieu")
+def test_a_shared_postal_code_asks_which_commune_with_links_keeping_the_search(client):
+    response = client.get(URL, {"where": "15130", "open_now": "1"})
 
-    assert listed(client.get(URL, {"q": "grange NUMERIQUE"})) == ["La Grange numérique"]
-    assert sorted(listed(client.get(URL, {"q": "aurillac"}))) == ["Autre lieu", "La Grange numérique"]
+    html = response.content.decode()
+    assert "Le code postal 15130 est partagé par" in html
+    assert "?where=Carlat&amp;commune=15028&amp;open_now=1" in html
+    assert response.context["outcome"].searched is False
 
 
-def test_the_typology_filter_keeps_only_that_kind_of_place(client):
-    PlaceFactory(name="Le Fablab", typologies=["FABLAB"])
-    PlaceFactory(name="Le Coworking", typologies=["COWORKING"])
+def test_a_misspelt_commune_offers_did_you_mean(client):
+    html = client.get(URL, {"where": "st etiene"}).content.decode()
 
-    response = client.get(URL, {"typology": "FABLAB"})
+    assert "Aucune commune ne s&#x27;appelle « st etiene ». Vouliez-vous dire :" in html
+    assert "Saint-Étienne" in html
 
-    assert listed(response) == ["Le Fablab"]
-    assert '<option value="FABLAB" selected>' in response.content.decode()
+
+def test_an_unknown_commune_is_an_error_next_to_the_field(client):
+    html = client.get(URL, {"where": "Zzyzxville"}).content.decode()
+
+    assert 'role="alert"' in html
+    assert 'id="id_where_error"' in html
+    assert 'aria-invalid="true" aria-describedby="id_where_error"' in html
+    assert "Commune inconnue : « Zzyzxville »" in html
+
+
+def test_no_result_offers_a_wider_radius_and_the_nearest_places(client):
+    PlaceFactory(name="Au nord", latitude=45.2, longitude=2.44)
+
+    html = client.get(URL, {"where": "Aurillac", "radius": "5"}).content.decode()
+
+    assert "Aucun lieu ne correspond à moins de 5 km." in html
+    assert "radius=20" in html
+    assert "Les lieux les plus proches malgré tout" in html
+    assert "Au nord" in html
+
+
+def test_the_filters_are_kept_in_the_form_and_the_links(client):
+    for n in range(21):
+        PlaceFactory(name=f"Lieu {n:02d}", wheelchair="yes")
+
+    response = client.get(URL, {"where": "Aurillac", "accessible": "1", "radius": "20"})
+
+    html = response.content.decode()
+    assert 'name="accessible" value="1" id="id_accessible" checked' in html
+    assert '<option value="20" selected>' in html
+    assert "?where=Aurillac&amp;radius=20&amp;accessible=1&amp;page=2" in html
 
 
 def test_a_hostile_query_is_escaped_not_reflected(client):
-    response = client.get(URL, {"q": '"><script>alert(1)</script>'})
+    hostile = '"><script>alert(1)</script>'
+    response = client.get(URL, {"q": hostile, "where": hostile})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -72,19 +121,6 @@ def test_a_hostile_place_name_is_escaped(client):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_results_come_30_per_page_with_links_keeping_the_search(client):
-    for number in range(31):
-        PlaceFactory(name=f"Lieu {number:02d}")
-
-    first = client.get(URL, {"q": "lieu"})
-    second = client.get(URL, {"q": "lieu", "page": 2})
-
-    assert len(listed(first)) == 30
-    assert listed(second) == ["Lieu 30"]
-    assert "Page 1 sur 2" in first.content.decode()
-    assert "?q=lieu&amp;typology=&amp;page=2" in first.content.decode()
-
-
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "999"])
 def test_an_odd_page_number_shows_a_page_instead_of_failing(client, page):
     PlaceFactory(name="Seul lieu")
@@ -94,3 +130,24 @@ def test_an_odd_page_number_shows_a_page_instead_of_failing(client, page):
 
 def test_it_only_answers_get(client):
     assert client.post(URL).status_code == 405
+
+
+def test_the_map_data_is_the_same_search_compressed(client):
+    for n in range(5):  # (Django leaves bodies under 200 bytes uncompressed)
+        PlaceFactory(name=f"La Grange {n}", latitude=44.93 + n * 0.01)
+    PlaceFactory(name="Ailleurs", commune_id="42218", postal_code="42000", latitude=45.43, longitude=4.39)
+
+    response = client.get(MAP_URL, {"where": "Aurillac"}, headers={"accept-encoding": "gzip"})
+
+    assert response["Content-Encoding"] == "gzip"
+    data = json.loads(gzip.decompress(response.content))
+    assert data["count"] == 5
+    assert [point[3] for point in data["points"]] == [f"La Grange {n}" for n in range(5)]
+    assert data["centre"] == [44.93032, 2.44495, 10]
+    assert data["errors"] == {}
+
+
+def test_the_map_data_reports_errors_in_french(client):
+    data = client.get(MAP_URL, {"where": "Zzyzxville"}).json()
+    assert data["count"] == 0
+    assert data["errors"]["where"].startswith("Commune inconnue")

@@ -1,8 +1,10 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
 from relais.core.errors import DomainError
-from relais.coverage.services import CoverageParams, run_coverage, write_exports
+from relais.coverage.services import CoverageParams, read_weights, run_coverage, write_exports
 
 
 class Command(BaseCommand):
@@ -10,8 +12,10 @@ class Command(BaseCommand):
         "Analyse le maillage : distance de chaque commune au lieu le plus proche, population à moins "
         "de 5, 10 et 20 km, zones blanches, agrégats par EPCI, département et région ; "
         "avec --recommend K, les K communes où ouvrir un lieu couvrirait le plus d'habitants non "
-        "couverts (avec une borne prouvée de l'optimum). Écrit communes.csv, summary.csv et "
-        "recommended.csv dans --output ; enregistre l'analyse."
+        "couverts (avec une borne prouvée de l'optimum ; --exact cherche l'optimum prouvé avec CBC). "
+        "Avec --weights FICHIER.csv, la demande est pondérée par ce fichier (colonnes code_insee;weight) "
+        "au lieu de la population. Écrit communes.csv, summary.csv et recommended.csv dans --output ; "
+        "enregistre l'analyse."
     )
 
     def add_arguments(self, parser):
@@ -28,9 +32,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-limit", type=float, default=60.0, help="durée maximale du calcul exact (s)"
         )
+        parser.add_argument(
+            "--weights",
+            metavar="FICHIER.csv",
+            help=(
+                "poids de la demande par commune au lieu de la population : CSV UTF-8 avec l'en-tête "
+                "code_insee;weight ; les communes absentes du fichier pèsent 0"
+            ),
+        )
         parser.add_argument("--output", required=True, help="dossier où écrire les fichiers")
 
     def handle(self, *args, output, verbosity=1, **options):
+        weights = None
+        if options.get("weights"):
+            try:
+                weights = read_weights(options["weights"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
         params = CoverageParams(
             territory=options["territory"],
             radius_km=options["radius_km"],
@@ -41,6 +59,8 @@ class Command(BaseCommand):
             min_spacing_km=options["min_spacing_km"],
             exact=options["exact"],
             time_limit_s=options["time_limit"],
+            weights=weights,
+            weights_source=Path(options["weights"]).name if weights is not None else "",
         )
         try:
             with Progress(disable=verbosity == 0, transient=True) as progress:
@@ -51,17 +71,35 @@ class Command(BaseCommand):
         files = write_exports(result, output)
         head = result.summary[0]
         radius = f"{params.radius_km:g}"
+        demand = f"weight={head['weight']}" if weights is not None else f"population={head['population']}"
         self.stdout.write(
             f"territory={result.territory.label} communes={len(result.communes)} places={result.place_count} "
-            f"population={head['population']} covered_{radius}km={head[f'share_{radius}km']:.2%} "
+            f"{demand} covered_{radius}km={head[f'share_{radius}km']:.2%} "
             f"mean_km={head['mean_km']} excluded_communes={len(result.excluded)} run={result.run.pk}"
         )
+        if weights is not None:
+            report = result.weights
+            self.stdout.write(
+                f"weights={report['source']} communes_without_weight={report['communes_without_weight']} "
+                f"ignored_codes={report['ignored_codes']}"
+            )
+            if report["communes_without_weight"]:
+                self.stderr.write(
+                    f"{report['communes_without_weight']} commune(s) analysée(s) absente(s) de "
+                    f"{report['source']} : poids 0."
+                )
+            if report["ignored_codes"]:
+                self.stderr.write(
+                    f"{report['ignored_codes']} code(s) de {report['source']} hors du territoire analysé "
+                    "(ou sans coordonnées) : ignoré(s)."
+                )
         if result.recommendation:
             rec = result.recommendation
             self.stdout.write(
                 f"recommended={len(result.recommended)} covered_before={rec['covered_before']} "
                 f"covered_after={rec['covered_after']} upper_bound={rec['upper_bound']} gap={rec['gap']:.2%} "
                 f"proven_optimal={int(rec['proven_optimal'])}"
+                + (f" solver={rec['solver']}" if "solver" in rec else "")
             )
         if result.excluded:
             self.stderr.write(f"Communes sans coordonnées, exclues : {', '.join(result.excluded)}")

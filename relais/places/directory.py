@@ -1,0 +1,513 @@
+"""The public directory: "a place and a service near me".
+
+Turns what a citizen typed — *what* (a service, a kind of place or words of a name) and *where* (a
+commune, a postal code, a département or région, or their own position) plus filters — into a search of
+the registry, with the answers people need when it goes wrong: which of the communes sharing a postal
+code, "did you mean" for a misspelt commune, the nearest places anyway when none is close enough.
+
+Plain functions without HTTP: the results page, its JSON for the map and the API call the same code.
+"""
+
+import datetime
+import math
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+
+from relais.core.text import normalize_name
+from relais.territory.geo import is_in_france
+from relais.territory.models import Commune, Department, Region
+from relais.territory.services import memory_commune_lookup
+
+from . import search
+from .index import place_index
+from .models import Label, Public, Service, Typology
+
+DEFAULT_RADIUS_KM = 10
+RADIUS_CHOICES = (2, 5, 10, 20, 50, 100)
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 100
+# Beyond this many results the map receives grid clusters computed here instead of every point.
+MAP_MAX_POINTS = 12_000
+MAP_CELL_DEGREES = 0.1
+# A position sent by the browser is rounded to about 100 m before it goes anywhere (URL, logs).
+POSITION_DECIMALS = 3
+
+PARAMETERS = (
+    "q",
+    "where",
+    "commune",
+    "lat",
+    "lon",
+    "radius",
+    "open_now",
+    "open_on",
+    "accessible",
+    "free",
+    "typology",
+    "service",
+    "label",
+    "public",
+)
+
+
+@dataclass
+class Params:
+    """A directory search as the URL carries it (every value is in the URL, so it can be shared)."""
+
+    q: str = ""
+    where: str = ""
+    commune: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    radius: int = DEFAULT_RADIUS_KM
+    open_now: bool = False
+    open_on: datetime.date | None = None
+    accessible: bool = False
+    free: bool = False
+    typology: str = ""
+    service: str = ""
+    label: str = ""
+    public: str = ""
+    page: int = 1
+
+    def as_query_dict(self, **changes):
+        """The URL parameters of this search (empty ones left out), with `changes` applied."""
+        values = {**self.__dict__, **changes}
+        out = {}
+        for name in (*PARAMETERS, "page"):
+            value = values.get(name)
+            if value in (None, "", False) or (name == "page" and value == 1):
+                continue
+            if name == "radius" and value == DEFAULT_RADIUS_KM:
+                continue
+            if value is True:
+                value = "1"
+            out[name] = str(value)
+        return out
+
+    def url_query(self, **changes):
+        return urlencode(self.as_query_dict(**changes))
+
+    @property
+    def has_filters(self):
+        return any(
+            (self.open_now, self.open_on, self.accessible, self.free, self.label, self.public, self.service)
+        )
+
+    @property
+    def is_empty(self):
+        return not (self.q or self.where or self.commune or self.lat is not None or self.typology)
+
+
+def _flag(value):
+    return str(value).strip().lower() in ("1", "on", "true", "oui")
+
+
+def parse_params(data):
+    """Params from a query dict, and {field: French message} for the values that could not be read.
+
+    An unreadable value is reported and ignored: the rest of the search still runs.
+    """
+    errors = {}
+    params = Params()
+
+    def text(name, limit=MAX_QUERY_LENGTH):
+        return " ".join(str(data.get(name, "")).split())[:limit]
+
+    params.q = text("q")
+    params.where = text("where")
+    params.commune = text("commune", 5).upper()
+    for name in ("typology", "service", "label", "public"):
+        setattr(params, name, text(name, 40))
+    for name in ("open_now", "accessible", "free"):
+        setattr(params, name, _flag(data.get(name, "")))
+
+    lat, lon = text("lat", 20), text("lon", 20)
+    if lat or lon:
+        try:
+            lat_f, lon_f = float(lat.replace(",", ".")), float(lon.replace(",", "."))
+            if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
+                raise ValueError
+        except ValueError:
+            errors["where"] = _("La position reçue (lat=%(lat)s, lon=%(lon)s) n'est pas lisible.") % {
+                "lat": lat,
+                "lon": lon,
+            }
+        else:
+            if is_in_france(lat_f, lon_f):
+                params.lat = round(lat_f, POSITION_DECIMALS)
+                params.lon = round(lon_f, POSITION_DECIMALS)
+            else:
+                errors["where"] = _(
+                    "Votre position (%(lat).3f, %(lon).3f) est hors de France : indiquez une commune."
+                ) % {"lat": lat_f, "lon": lon_f}
+
+    radius = text("radius", 5)
+    if radius:
+        try:
+            value = int(radius)
+        except ValueError:
+            value = None
+        if value not in RADIUS_CHOICES:
+            errors["radius"] = _("Distance « %(value)s » non proposée : choisissez %(choices)s km.") % {
+                "value": radius,
+                "choices": ", ".join(str(c) for c in RADIUS_CHOICES),
+            }
+        else:
+            params.radius = value
+
+    open_on = text("open_on", 10)
+    if open_on:
+        try:
+            params.open_on = datetime.date.fromisoformat(open_on)
+        except ValueError:
+            errors["open_on"] = _(
+                "Date « %(value)s » illisible : attendu AAAA-MM-JJ (par exemple %(example)s)."
+            ) % {
+                "value": open_on,
+                "example": datetime.date.today().isoformat(),
+            }
+
+    page = text("page", 6)
+    if page:
+        params.page = int(page) if page.isdigit() and int(page) >= 1 else 1
+    return params, errors
+
+
+# --- Where -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Where:
+    """The resolved "where": a point with a radius (a commune's centre, the user's position) or an area."""
+
+    kind: str  # "position", "commune", "department", "region"
+    label: str
+    code: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def is_point(self):
+        return self.lat is not None
+
+
+@dataclass
+class WhereAnswer:
+    where: Where | None = None
+    choices: list = field(default_factory=list)  # communes to choose from (shared postal code, homonyms…)
+    message: str = ""  # why the user is asked to choose, or what is wrong
+
+
+POSTAL_SUFFIX = re.compile(r"^(.*\S)\s*\((\d{5})\)$")
+
+
+def _commune_where(commune):
+    label = f"{commune.name} ({commune.department_id})"
+    if commune.latitude is None:
+        return Where("commune", label, commune.code_insee)
+    return Where("commune", label, commune.code_insee, commune.latitude, commune.longitude)
+
+
+def _did_you_mean(needle, limit=6):
+    """Communes whose name is close to `needle` (typing errors), the most populated first among equals."""
+    lookup = memory_commune_lookup()
+    matches = process.extract(needle, lookup.names(), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=82)
+    communes = []
+    for name, score, _position in matches:
+        for commune in lookup.by_name(name):
+            communes.append((-round(score), -commune.population, commune.code_insee, commune))
+    communes.sort(key=lambda row: row[:3])
+    return [row[3] for row in communes[:limit]]
+
+
+def resolve_where(params):
+    """The Where of a search, or the communes to choose from with a French explanation."""
+    # What the user typed last wins: a position or a commune picked from a list holds only while the
+    # "where" field is empty or still shows that commune's name.
+    text = params.where
+    if params.lat is not None and not text:
+        return WhereAnswer(Where("position", _("autour de votre position"), lat=params.lat, lon=params.lon))
+    lookup = memory_commune_lookup()
+    if params.commune:
+        commune = lookup.by_code(params.commune)
+        if commune is None:
+            return WhereAnswer(
+                message=_("Code de commune inconnu : « %(code)s ».") % {"code": params.commune}
+            )
+        if not text or normalize_name(text) == commune.search_name:
+            return WhereAnswer(_commune_where(commune))
+    if not text:
+        return WhereAnswer()
+    with_postal = POSTAL_SUFFIX.match(text)
+    if with_postal:  # "Saint-Étienne (42000)", as the suggestions write it
+        name, postal_code = with_postal.group(1), with_postal.group(2)
+        candidates = [c for c in lookup.by_postal_code(postal_code) if c.search_name == normalize_name(name)]
+        if len(candidates) == 1:
+            return WhereAnswer(_commune_where(candidates[0]))
+        text = name
+    if text.isdigit() and len(text) == 5:
+        candidates = lookup.by_postal_code(text)
+        if len(candidates) == 1:
+            return WhereAnswer(_commune_where(candidates[0]))
+        if candidates:
+            return WhereAnswer(
+                choices=candidates,
+                message=_("Le code postal %(code)s est partagé par %(n)d communes : laquelle ?")
+                % {"code": text, "n": len(candidates)},
+            )
+        commune = lookup.by_code(text)
+        if commune is not None:
+            return WhereAnswer(_commune_where(commune))
+        return WhereAnswer(
+            message=_("Code postal inconnu : « %(code)s ». Vérifiez les 5 chiffres ou indiquez la commune.")
+            % {"code": text}
+        )
+    needle = normalize_name(text)
+    if not needle:
+        return WhereAnswer(message=_("Indiquez une commune, un code postal, un département ou une région."))
+    exact = lookup.by_name(needle)
+    if len(exact) == 1:
+        return WhereAnswer(_commune_where(exact[0]))
+    if exact:
+        exact.sort(key=lambda c: -c.population)
+        return WhereAnswer(
+            choices=exact,
+            message=_("Plusieurs communes s'appellent « %(name)s » : laquelle ?") % {"name": text},
+        )
+    for model, kind in ((Department, "department"), (Region, "region")):
+        for area in model.objects.all():
+            if normalize_name(area.name) == needle:
+                return WhereAnswer(Where(kind, area.name, area.code))
+    starting = list(Commune.objects.search(text).select_related("department")[:8])
+    if len(starting) == 1:
+        return WhereAnswer(_commune_where(starting[0]))
+    if starting:
+        return WhereAnswer(
+            choices=starting,
+            message=_("Plusieurs communes correspondent à « %(name)s » : laquelle ?") % {"name": text},
+        )
+    close = _did_you_mean(needle)
+    if close:
+        return WhereAnswer(
+            choices=close,
+            message=_("Aucune commune ne s'appelle « %(name)s ». Vouliez-vous dire :") % {"name": text},
+        )
+    return WhereAnswer(
+        message=_("Commune inconnue : « %(name)s ». Vérifiez l'orthographe ou indiquez le code postal.")
+        % {"name": text}
+    )
+
+
+# --- What --------------------------------------------------------------------------------------------
+
+
+VOCABULARY_CACHE_SECONDS = 60
+
+
+def vocabulary_names():
+    """{kind: {code: name}} for the vocabularies the directory filters on, in their display order.
+
+    Read on every search, changed about never (data migrations, the admin): cached for a minute.
+    """
+
+    def load():
+        return {
+            "typology": dict(Typology.objects.values_list("code", "name")),
+            "service": dict(Service.objects.values_list("code", "name")),
+            "label": dict(Label.objects.values_list("code", "name")),
+            "public": dict(Public.objects.values_list("code", "name")),
+        }
+
+    return cache.get_or_set(f"directory:vocabularies:{get_language()}", load, VOCABULARY_CACHE_SECONDS)
+
+
+def tiers_lieu_typologies():
+    return cache.get_or_set(
+        "directory:tiers-lieux",
+        lambda: set(Typology.objects.filter(is_tiers_lieu=True).values_list("code", flat=True)),
+        VOCABULARY_CACHE_SECONDS,
+    )
+
+
+def what_suggestions(vocabularies):
+    """What the "what" field suggests as you type: kinds of place and services, by name."""
+    names = {*vocabularies["typology"].values(), *vocabularies["service"].values()}
+    key = "directory:what:" + str(hash(frozenset(names)))
+    return cache.get_or_set(key, lambda: sorted(names, key=normalize_name), VOCABULARY_CACHE_SECONDS)
+
+
+def resolve_what(text, vocabularies):
+    """(kind, code) when `text` names a kind of place or a service, else None (words of a name)."""
+    needle = normalize_name(text)
+    if not needle:
+        return None
+    for kind in ("typology", "service"):
+        for code, name in vocabularies[kind].items():
+            if normalize_name(name) == needle or code.lower() == text.lower():
+                return kind, code
+    return None
+
+
+PLACEHOLDER_ID = uuid.UUID(int=0)
+
+# --- Search ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One result as the list and the map show it."""
+
+    entry: object  # places.index.Entry
+    url: str
+    distance_km: float | None
+    open_now: bool | None
+    typology_names: list
+
+
+@dataclass
+class Outcome:
+    params: Params
+    errors: dict
+    where: WhereAnswer
+    what: tuple | None
+    query: search.PlaceQuery | None
+    count: int = 0
+    items: list = field(default_factory=list)
+    page: int = 1
+    pages: int = 0
+    nearest: list = field(default_factory=list)  # when nothing matches near the point: the nearest anyway
+    wider_radii: list = field(default_factory=list)
+    result: search.SearchResult | None = None
+
+    @property
+    def searched(self):
+        return self.query is not None
+
+    @property
+    def first_rank(self):
+        return (self.page - 1) * PAGE_SIZE + 1
+
+
+def build_query(params, where, what):
+    query = search.PlaceQuery(
+        typology=params.typology,
+        service=params.service,
+        label=params.label,
+        public=params.public,
+        open_now=params.open_now,
+        open_on=params.open_on,
+        accessible=params.accessible,
+        free=params.free,
+    )
+    if what is not None:
+        kind, code = what
+        query = replace(query, **{kind: code})
+    elif params.q:
+        query = replace(query, q=params.q)
+    if where is not None:
+        if where.is_point:
+            query = replace(query, lat=where.lat, lon=where.lon, radius_km=float(params.radius))
+        elif where.kind == "commune":
+            query = replace(query, commune=where.code)
+        elif where.kind == "department":
+            query = replace(query, department=where.code)
+        elif where.kind == "region":
+            query = replace(query, region=where.code)
+    return query
+
+
+def _items(result, ids, index, vocabularies, at):
+    items = []
+    url_pattern = reverse("places:detail", args=[PLACEHOLDER_ID])
+    for pk in ids:
+        entry = index.entry(index.position[pk])
+        items.append(
+            Item(
+                entry=entry,
+                url=url_pattern.replace(str(PLACEHOLDER_ID), str(pk)),
+                distance_km=result.distances.get(pk) if result is not None else None,
+                open_now=search.is_open(entry.opening_hours, at, search.timezone_of(entry.department)),
+                typology_names=[vocabularies["typology"].get(c, c) for c in entry.typologies],
+            )
+        )
+    return items
+
+
+def run(params, errors=None, *, at=None, vocabularies=None):
+    """The directory search for `params`: the page of results, or what to ask the user."""
+    errors = dict(errors or {})
+    vocabularies = vocabularies or vocabulary_names()
+    answer = resolve_where(params)
+    outcome = Outcome(params=params, errors=errors, where=answer, what=None, query=None)
+    if answer.message and not answer.choices:
+        errors.setdefault("where", answer.message)
+    if answer.choices or "where" in errors:
+        return outcome
+    what = resolve_what(params.q, vocabularies) if params.q else None
+    outcome.what = what
+    query = build_query(params, answer.where, what)
+    query.at = at
+    result = search.search_places(query)
+    index = result.index
+    at = search.paris_time(at)
+    outcome.query, outcome.result, outcome.count = query, result, result.count
+    outcome.pages = max(1, math.ceil(result.count / PAGE_SIZE))
+    outcome.page = min(params.page, outcome.pages)
+    start = (outcome.page - 1) * PAGE_SIZE
+    outcome.items = _items(result, result.ids[start : start + PAGE_SIZE], index, vocabularies, at)
+    where = answer.where
+    if result.count == 0 and where is not None and where.is_point:
+        outcome.wider_radii = [r for r in RADIUS_CHOICES if r > params.radius]
+        nearest = search.nearest_places(where.lat, where.lon, k=5, query=replace(query, radius_km=None))
+        outcome.nearest = _items(nearest, nearest.ids, place_index(), vocabularies, at)
+    return outcome
+
+
+def map_payload(outcome):
+    """What the map draws: every result (not only the page), compact; grid clusters beyond MAP_MAX_POINTS.
+
+    points: [latitude, longitude, id (32 hex digits), name, approximate (0/1)]; clusters: [latitude,
+    longitude, count] at the mean position of the places of each grid cell.
+    """
+    payload = {"count": outcome.count, "points": [], "clusters": []}
+    where = outcome.where.where
+    if where is not None and where.is_point:
+        payload["centre"] = [where.lat, where.lon, outcome.params.radius]
+    if outcome.result is None:
+        return payload
+    index = outcome.result.index
+    positions = [index.position[pk] for pk in outcome.result.ids]
+    located = [i for i in positions if index.latitudes[i] == index.latitudes[i]]  # not NaN
+    if len(located) <= MAP_MAX_POINTS:
+        payload["points"] = [
+            [
+                round(float(index.latitudes[i]), 5),
+                round(float(index.longitudes[i]), 5),
+                index.ids[i].hex,
+                index.names[i],
+                int(index.approximate[i]),
+            ]
+            for i in located
+        ]
+        return payload
+    cells = {}
+    for i in located:
+        lat, lon = float(index.latitudes[i]), float(index.longitudes[i])
+        key = (math.floor(lat / MAP_CELL_DEGREES), math.floor(lon / MAP_CELL_DEGREES))
+        cell = cells.setdefault(key, [0.0, 0.0, 0])
+        cell[0] += lat
+        cell[1] += lon
+        cell[2] += 1
+    payload["clusters"] = [
+        [round(s_lat / n, 4), round(s_lon / n, 4), n] for s_lat, s_lon, n in cells.values()
+    ]
+    return payload
