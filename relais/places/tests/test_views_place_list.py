@@ -41,6 +41,7 @@ def test_a_search_by_commune_lists_the_places_around_with_their_distance(client)
     html = response.content.decode()
     assert listed(response) == ["La Grange", "Plus loin"]
     assert "2 lieux à moins de 10 km — Aurillac (15)" in html
+    assert 'href="/territoires/commune/15014/"' in html
     assert "à 0,0 km" in html and "à 6,6 km" in html
     assert "Ouvert en ce moment" in html or "Fermé en ce moment" in html
     # The list works without JavaScript: each place links to its page.
