@@ -65,6 +65,15 @@ class PlaceFactory(factory.django.DjangoModelFactory):
             PlaceRole.objects.create(user=user, place=obj, role=PlaceRole.Role.MANAGER)
 
 
+def place_in(code, **kwargs):
+    """A place at the reference point of commune `code` (INSEE)."""
+    commune = Commune.objects.get(pk=code)
+    kwargs.setdefault("latitude", commune.latitude)
+    kwargs.setdefault("longitude", commune.longitude)
+    kwargs.setdefault("postal_code", "")
+    return PlaceFactory(commune=commune, **kwargs)
+
+
 def _terms(model_name, codes):
     from django.apps import apps
 

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
@@ -37,6 +36,8 @@ MAX_QUERY_LENGTH = 100
 # Beyond this many results the map receives grid clusters computed here instead of every point.
 MAP_MAX_POINTS = 12_000
 MAP_CELL_DEGREES = 0.1
+# Reference data and vocabularies change about never (loads, data migrations, the admin): cached a minute.
+VOCABULARY_CACHE_SECONDS = 60
 # A position sent by the browser is rounded to about 100 m before it goes anywhere (URL, logs).
 POSITION_DECIMALS = 3
 
@@ -101,10 +102,6 @@ class Params:
         return any(
             (self.open_now, self.open_on, self.accessible, self.free, self.label, self.public, self.service)
         )
-
-    @property
-    def is_empty(self):
-        return not (self.q or self.where or self.commune or self.lat is not None or self.typology)
 
 
 def _flag(value):
@@ -229,6 +226,19 @@ def _did_you_mean(needle, limit=6):
     return [row[3] for row in communes[:limit]]
 
 
+def area_names():
+    """{normalised name: (kind, name, code)} of the départements and régions (reference data, cached)."""
+
+    def load():
+        areas = {}
+        for model, kind in ((Region, "region"), (Department, "department")):  # a département wins a tie
+            for code, name in model.objects.values_list("code", "name"):
+                areas[normalize_name(name)] = (kind, name, code)
+        return areas
+
+    return cache.get_or_set("directory:areas", load, VOCABULARY_CACHE_SECONDS)
+
+
 def resolve_where(params):
     """The Where of a search, or the communes to choose from with a French explanation."""
     # What the user typed last wins: a position or a commune picked from a list holds only while the
@@ -283,10 +293,9 @@ def resolve_where(params):
             choices=exact,
             message=_("Plusieurs communes s'appellent « %(name)s » : laquelle ?") % {"name": text},
         )
-    for model, kind in ((Department, "department"), (Region, "region")):
-        for area in model.objects.all():
-            if normalize_name(area.name) == needle:
-                return WhereAnswer(Where(kind, area.name, area.code))
+    area = area_names().get(needle)
+    if area is not None:
+        return WhereAnswer(Where(*area))
     starting = list(Commune.objects.search(text).select_related("department")[:8])
     if len(starting) == 1:
         return WhereAnswer(_commune_where(starting[0]))
@@ -310,14 +319,9 @@ def resolve_where(params):
 # --- What --------------------------------------------------------------------------------------------
 
 
-VOCABULARY_CACHE_SECONDS = 60
-
-
 def vocabulary_names():
-    """{kind: {code: name}} for the vocabularies the directory filters on, in their display order.
-
-    Read on every search, changed about never (data migrations, the admin): cached for a minute.
-    """
+    """{kind: {code: name}} for the vocabularies the directory filters on, in their display order (read on
+    every search: cached)."""
 
     def load():
         return {
@@ -327,7 +331,7 @@ def vocabulary_names():
             "public": dict(Public.objects.values_list("code", "name")),
         }
 
-    return cache.get_or_set(f"directory:vocabularies:{get_language()}", load, VOCABULARY_CACHE_SECONDS)
+    return cache.get_or_set("directory:vocabularies", load, VOCABULARY_CACHE_SECONDS)
 
 
 def tiers_lieu_typologies():

@@ -78,7 +78,6 @@ def search_form_context(outcome=None, vocabularies=None):
     return {
         "outcome": outcome,
         "params": params,
-        "vocabularies": vocabularies,
         "options": {
             "what": format_html_join(
                 "", '<option value="{}">', ((name,) for name in directory.what_suggestions(vocabularies))

@@ -8,17 +8,9 @@ from relais.places.models import PlaceStatus
 from relais.territory import serving
 from relais.territory.geo import SphereIndex, haversine_km
 from relais.territory.models import Commune, Department, Region
-from relais.testing import PlaceFactory
+from relais.testing import PlaceFactory, place_in
 
 pytestmark = pytest.mark.django_db
-
-
-def place_in(code, **kwargs):
-    """A place at the reference point of commune `code`."""
-    commune = Commune.objects.get(pk=code)
-    kwargs.setdefault("latitude", commune.latitude)
-    kwargs.setdefault("longitude", commune.longitude)
-    return PlaceFactory(commune=commune, postal_code="", **kwargs)
 
 
 @pytest.fixture

@@ -9,19 +9,12 @@ from django.urls import reverse
 
 from relais.places.index import reset as reset_place_index
 from relais.places.models import PlaceStatus
-from relais.territory.models import Commune, CommuneAlias
-from relais.testing import PlaceFactory
+from relais.territory.models import CommuneAlias
+from relais.testing import place_in
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '<script>alert("x")</script>'
-
-
-def place_in(code, **kwargs):
-    commune = Commune.objects.get(pk=code)
-    kwargs.setdefault("latitude", commune.latitude)
-    kwargs.setdefault("longitude", commune.longitude)
-    return PlaceFactory(commune=commune, postal_code="", **kwargs)
 
 
 @pytest.fixture
