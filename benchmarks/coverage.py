@@ -61,7 +61,7 @@ FULL = {
     "sizes": (2000, 5000),
     "ks": (20, 100),
     "mclp_limit_s": 60.0,
-    "spopt_build_limit_s": 60.0,
+    "spopt_build_limit_s": 300.0,
     "national_repeats": 3,
     "national_limit_s": 120.0,
 }

@@ -5,9 +5,14 @@ Pure numpy/scipy, no Django: analysts call it from notebooks with plain arrays o
 app feeds it from the database. Distances are great-circle kilometres (see `relais.territory.geo`).
 
 Siting: a greedy pass with lazy marginal gains on a sparse coverage matrix, with existing places kept as
-they are, then a proven upper bound on the best achievable coverage for that k: the linear relaxation of the
-reduced problem (only demand not yet covered and the candidates that reach it) solved with HiGHS, and the
-classic submodular bound of the greedy run; the smaller of the two is reported.
+they are, a 1-swap local search, then a proven upper bound on the best achievable coverage for that k. The
+bound works on the reduced problem (only demand not yet covered and the candidates that reach it), made
+smaller without changing its optimum (identical demand merged, dominated candidates dropped) and split into
+the connected components of the coverage graph: small components are solved exactly for every number of
+picks, large ones by their linear relaxation (HiGHS), and the budget is shared among their concave
+envelopes — at least as tight as the linear relaxation of the whole. Above LP_MAX_NONZEROS pairs, a
+Lagrangian dual replaces it. The classic submodular bound of the greedy run is also computed; the smaller
+bound is reported.
 """
 
 import heapq
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, linprog, milp
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from relais.territory.geo import chord_to_km, km_to_chord, unit_vectors
@@ -97,11 +103,9 @@ def coverage_matrix(demand_lat, demand_lon, candidate_lat, candidate_lon, radius
     """Sparse boolean matrix (candidates × demand): True where the candidate is within `radius_km`."""
     demand = cKDTree(unit_vectors(demand_lat, demand_lon))
     candidates = cKDTree(unit_vectors(candidate_lat, candidate_lon))
-    pairs = candidates.query_ball_tree(demand, float(km_to_chord(radius_km)))
-    rows = np.repeat(np.arange(len(pairs)), [len(p) for p in pairs])
-    cols = np.fromiter((i for p in pairs for i in p), dtype=np.int64, count=len(rows))
-    data = np.ones(len(rows), dtype=bool)
-    return sparse.csr_matrix((data, (rows, cols)), shape=(len(pairs), len(demand_lat)))
+    pairs = candidates.sparse_distance_matrix(demand, float(km_to_chord(radius_km)), output_type="ndarray")
+    data = np.ones(len(pairs), dtype=bool)
+    return sparse.csr_matrix((data, (pairs["i"], pairs["j"])), shape=(len(candidate_lat), len(demand_lat)))
 
 
 @dataclass
@@ -176,7 +180,11 @@ def recommend_sites(
     chosen, gains, reached, bound_gain = _greedy(
         matrix, open_weights, k, candidate_lat, candidate_lon, min_spacing_km
     )
-    if min_spacing_km is None and len(chosen) > 1:
+    use_lp = matrix.nnz <= LP_MAX_NONZEROS
+    relaxed = _lp_bound(matrix, open_weights, k) if use_lp else None
+    # The local search only runs when the bound leaves room: a greedy answer that reaches it is optimal.
+    room = relaxed is None or sum(gains) < min(relaxed, bound_gain) * (1 - 1e-7)
+    if min_spacing_km is None and len(chosen) > 1 and room:
         improved = _improve_by_swaps(matrix, open_weights, chosen)
         if improved is not None:
             swapped = _explain(matrix, open_weights, open_demand, improved, existing_weight, 0.0)
@@ -184,9 +192,7 @@ def recommend_sites(
             reached = [np.searchsorted(open_demand, r) for r in swapped.reached]
     greedy_weight = existing_weight + sum(gains)
     greedy_gain = sum(gains)
-    if matrix.nnz <= LP_MAX_NONZEROS:
-        relaxed = _lp_bound(matrix, open_weights, k)
-    else:  # a national greenfield model: the LP takes a minute, its Lagrangian dual a fraction of a second
+    if not use_lp:  # national greenfield: one giant component whose LP takes a minute; its dual, a second
         relaxed = _lagrangian_bound(matrix, open_weights, k, greedy_gain)
     upper = existing_weight + min(relaxed, bound_gain)
     result = Recommendation(
@@ -198,7 +204,14 @@ def recommend_sites(
         reached=[open_demand[r].tolist() for r in reached],
     )
     if exact and min_spacing_km is None:
-        solved = (exact_solver or _exact)(matrix, open_weights, k, time_limit_s)
+        solved = ([], 0.0, True)  # nothing left to cover
+        if matrix.nnz:  # the solver gets the smaller model with the same optimum
+            smaller, smaller_weights, kept = _equivalent_smaller_model(matrix, open_weights)
+            solved = (exact_solver or _exact)(
+                smaller, smaller_weights, min(k, smaller.shape[0]), time_limit_s
+            )
+            if solved is not None:
+                solved = (kept[list(solved[0])].tolist(), solved[1], solved[2])
         if solved is not None:
             picks, value, optimal = solved
             tolerance = 1e-9 * max(1.0, greedy_gain)
@@ -336,26 +349,185 @@ def _lagrangian_bound(matrix, weights, k, lower_bound, iterations=600):
     return best
 
 
-def _lp_bound(matrix, weights, k):
-    """Optimum of the linear relaxation of the reduced MCLP: max w·y, y_i ≤ Σ_{j covers i} x_j,
-    Σ x_j ≤ k, 0 ≤ x, y ≤ 1. An upper bound on any integer solution."""
-    n_candidates, n_demand = matrix.shape
-    if n_demand == 0 or matrix.nnz == 0:
-        return 0.0
-    useful = np.flatnonzero(np.asarray(matrix.sum(axis=1)).ravel() > 0)
-    reachable = np.flatnonzero(np.asarray(matrix.sum(axis=0)).ravel() > 0)
-    sub = matrix[useful][:, reachable].T.tocsr().astype(float)  # demand × candidates
-    n_x, n_y = len(useful), len(reachable)
-    cost = np.concatenate([np.zeros(n_x), -weights[reachable]])
-    a_cover = sparse.hstack([-sub, sparse.identity(n_y, format="csr")], format="csr")  # y - A x ≤ 0
-    a_budget = sparse.hstack(
-        [sparse.csr_matrix(np.ones((1, n_x))), sparse.csr_matrix((1, n_y))], format="csr"
+def _equivalent_smaller_model(matrix, weights):
+    """A smaller model with the same optimum, integer or relaxed: (candidates × demand matrix, weights,
+    indices of the candidates kept in the original matrix).
+
+    Demand points that no candidate reaches are dropped; demand points reached by the same candidates are
+    merged (their weights added: their y are equal at an optimum); a candidate whose demand is a subset of
+    another's is dropped (moving its share of the budget to the other never covers less).
+    """
+    rows = sparse.csr_matrix(matrix, dtype=bool)
+    rows.sum_duplicates()
+    reachable = np.flatnonzero(np.diff(rows.tocsc().indptr) > 0)
+    columns = rows[:, reachable].T.tocsr()  # demand × candidates
+    columns.sort_indices()
+    # Rows padded with -1 to the largest degree: identical rows are identical cover sets.
+    degree = np.diff(columns.indptr)
+    padded = np.full((len(reachable), int(degree.max()) if len(degree) else 0), -1, dtype=np.int64)
+    padded[np.repeat(np.arange(len(reachable)), degree), _positions_in_rows(columns.indptr)] = columns.indices
+    _, first_of_group, group_index = np.unique(padded, axis=0, return_index=True, return_inverse=True)
+    merged_weights = np.bincount(
+        group_index.ravel(), weights=weights[reachable], minlength=len(first_of_group)
     )
+    merged = columns[first_of_group].T.tocsr()  # candidates × merged demand
+    size = np.diff(merged.indptr)
+    overlap = (merged.astype(np.int32) @ merged.T.astype(np.int32)).tocoo()
+    r, c = overlap.row, overlap.col
+    inside = (overlap.data == size[r]) & (r != c) & ((size[c] > size[r]) | ((size[c] == size[r]) & (c < r)))
+    keep = np.ones(merged.shape[0], dtype=bool)
+    keep[r[inside]] = False
+    keep &= size > 0
+    return merged[keep], merged_weights, np.flatnonzero(keep)
+
+
+# Components of the coverage graph with at most this many candidates are solved exactly for every number of
+# picks (by enumeration); larger ones go to the linear relaxation.
+ENUMERATED_COMPONENT_SIZE = 16
+
+
+def _positions_in_rows(indptr):
+    """For every stored entry of a CSR matrix, its position within its row (0, 1, 2…)."""
+    counts = np.diff(indptr)
+    return np.arange(indptr[-1]) - np.repeat(indptr[:-1], counts)
+
+
+def _lp_bound(matrix, weights, k):
+    """An upper bound on the reduced MCLP at least as tight as its linear relaxation, found per component.
+
+    Picks interact only inside a connected component of the coverage graph (candidates and the demand they
+    reach), and components share only the budget k. For a small component, the best coverage F(b) with b
+    picks is computed exactly for every b and replaced by its concave envelope (the smallest concave function
+    above it); large components keep their linear relaxation LP(b), concave too and above F(b). The best
+    split of k among these concave functions — one small LP, or a fractional knapsack when every component
+    is small — is then at least the optimum of any integer solution, and never above the plain relaxation.
+    """
+    if matrix.shape[1] == 0 or matrix.nnz == 0:
+        return 0.0
+    matrix, weights, _ = _equivalent_smaller_model(matrix, weights)
+    n_candidates = matrix.shape[0]
+    if n_candidates == 0:
+        return 0.0
+    graph = sparse.bmat([[None, matrix], [matrix.T, None]], format="csr")
+    _, labels = connected_components(graph, directed=False)
+    candidate_labels, demand_labels = labels[:n_candidates], labels[n_candidates:]
+    per_component = np.bincount(candidate_labels)
+    # Pieces of the concave envelopes: (budget taken, weight covered), in decreasing order of slope within
+    # each component. A component with one candidate is one piece: that candidate's whole demand.
+    single = per_component[candidate_labels] == 1
+    costs = [np.ones(int(single.sum()))]
+    values = [np.asarray(matrix[single] @ weights).ravel()]
+    large = []
+    candidate_order = np.argsort(candidate_labels, kind="stable")
+    demand_order = np.argsort(demand_labels, kind="stable")
+    candidate_starts = np.searchsorted(candidate_labels[candidate_order], np.arange(len(per_component) + 1))
+    demand_starts = np.searchsorted(demand_labels[demand_order], np.arange(len(per_component) + 1))
+    # Position of each demand point within its component (to build the small dense arrays directly).
+    local = np.empty(len(demand_labels), dtype=np.int64)
+    local[demand_order] = np.arange(len(demand_order)) - demand_starts[demand_labels[demand_order]]
+    indptr, indices = matrix.indptr, matrix.indices
+    for component in np.flatnonzero(per_component > 1):
+        candidates = candidate_order[candidate_starts[component] : candidate_starts[component + 1]]
+        if len(candidates) > ENUMERATED_COMPONENT_SIZE:
+            large.append(candidates)
+            continue
+        demand = demand_order[demand_starts[component] : demand_starts[component + 1]]
+        cover = np.zeros((len(candidates), len(demand)), dtype=bool)
+        for row, j in enumerate(candidates):
+            cover[row, local[indices[indptr[j] : indptr[j + 1]]]] = True
+        best = _best_coverage_by_count(cover, weights[demand], k)
+        for cost, value in _concave_envelope_pieces(best):
+            costs.append(np.array([cost]))
+            values.append(np.array([value]))
+    costs, values = np.concatenate(costs), np.concatenate(values)
+    if not large:
+        return _fractional_knapsack(costs, values, k) * (1 + 1e-9) + 1e-9
+    large = np.concatenate(large)
+    reachable = np.flatnonzero(np.diff(matrix[large].tocsc().indptr) > 0)
+    return _relaxation(matrix[large][:, reachable], weights[reachable], k, costs, values)
+
+
+_BYTE_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(float)  # bits of each byte value
+
+
+def _best_coverage_by_count(cover, weights, k):
+    """best[b] = the most weight b of these candidates cover together (b = 0…min(k, n)), by enumeration.
+
+    `cover` is a dense boolean (candidates × demand) array of one small component. Subsets are built by
+    doubling (each candidate in or out); with at most 64 demand points their coverage is a 64-bit mask whose
+    weight is read byte by byte from precomputed tables.
+    """
+    n, d = cover.shape
+    sizes = np.zeros(1, dtype=np.int64)
+    if d <= 64:
+        masks = (cover.astype(np.uint64) << np.arange(d, dtype=np.uint64)).sum(axis=1, dtype=np.uint64)
+        covered = np.zeros(1, dtype=np.uint64)
+        for mask in masks:
+            covered = np.concatenate([covered, covered | mask])
+            sizes = np.concatenate([sizes, sizes + 1])
+        n_bytes = (d + 7) // 8
+        padded = np.zeros(8 * n_bytes)
+        padded[:d] = weights
+        tables = _BYTE_BITS @ padded.reshape(n_bytes, 8).T  # 256 × bytes: weight of each byte value
+        as_bytes = covered.view(np.uint8).reshape(-1, 8)[:, :n_bytes]  # little-endian: byte b = bits 8b…
+        value = tables[as_bytes, np.arange(n_bytes)].sum(axis=1)
+    else:
+        subsets = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1  # every subset as a 0/1 row
+        sizes = subsets.sum(axis=1)
+        value = ((subsets @ cover.astype(np.int64)) > 0) @ weights
+    top = min(k, n)
+    best = np.zeros(top + 1)
+    within = sizes <= top
+    np.maximum.at(best, sizes[within], value[within])
+    return np.maximum.accumulate(best)
+
+
+def _concave_envelope_pieces(best):
+    """The pieces (budget, value) of the smallest concave function above the points (b, best[b])."""
+    hull = [0]
+    for b in range(1, len(best)):
+        while len(hull) >= 2:
+            a, c = hull[-2], hull[-1]
+            # Drop c when it lies on or below the segment from a to b.
+            if (best[c] - best[a]) * (b - a) <= (best[b] - best[a]) * (c - a):
+                hull.pop()
+            else:
+                break
+        hull.append(b)
+    return [(b - a, best[b] - best[a]) for a, b in zip(hull, hull[1:], strict=False) if best[b] > best[a]]
+
+
+def _fractional_knapsack(costs, values, budget):
+    """max Σ values·z subject to Σ costs·z ≤ budget, 0 ≤ z ≤ 1: best value per unit of budget first."""
+    order = np.argsort(-values / costs, kind="stable")
+    spent = np.cumsum(costs[order])
+    full = spent <= budget
+    total = float(values[order][full].sum())
+    rest = np.flatnonzero(~full)
+    if len(rest):
+        j = order[rest[0]]
+        left = budget - (spent[rest[0]] - costs[j])
+        total += float(values[j]) * max(0.0, left) / float(costs[j])
+    return total
+
+
+def _relaxation(matrix, weights, k, piece_costs=(), piece_values=()):
+    """Optimum of the linear relaxation max w·y + Σ v_p z_p, y_i ≤ Σ_{j covers i} x_j,
+    Σ x_j + Σ c_p z_p ≤ k, 0 ≤ x, y, z ≤ 1, solved by HiGHS (an upper bound on any integer solution)."""
+    piece_costs, piece_values = np.asarray(piece_costs, float), np.asarray(piece_values, float)
+    sub = matrix.T.tocsr().astype(float)  # demand × candidates
+    n_x, n_y = matrix.shape[0], matrix.shape[1]
+    n_z = len(piece_costs)
+    cost = np.concatenate([np.zeros(n_x), -weights, -piece_values])
+    a_cover = sparse.hstack(
+        [-sub, sparse.identity(n_y, format="csr"), sparse.csr_matrix((n_y, n_z))], format="csr"
+    )  # y - A x ≤ 0
+    a_budget = sparse.csr_matrix(np.concatenate([np.ones(n_x), np.zeros(n_y), piece_costs])[None, :])
     a_ub = sparse.vstack([a_cover, a_budget], format="csr")
-    b_ub = np.concatenate([np.zeros(n_y), [min(k, n_x)]])
+    b_ub = np.concatenate([np.zeros(n_y), [k]])
     solution = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs")
     if solution.status != 0:
-        return float(weights[reachable].sum())
+        return float(weights.sum() + piece_values.sum())
     # HiGHS' dual bound is the proof; the primal objective equals it at optimality (tolerance added).
     return float(-solution.fun) * (1 + 1e-9) + 1e-9
 

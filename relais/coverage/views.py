@@ -16,6 +16,8 @@ from relais.territory.models import Department, Region
 
 from .services import CoverageParams, map_cache_key, map_data, run_coverage
 
+# The exact mode on the page: how long a visitor may wait for the proof of optimality (seconds).
+PAGE_EXACT_TIME_LIMIT_S = 20.0
 # How long the map data of an analysis shown on the page stays ready for the map's request (seconds).
 MAP_CACHE_SECONDS = 600
 
@@ -43,6 +45,8 @@ def params_from_query(query):
         label=query.get("label", "")[:40],
         typology=query.get("typology", "")[:40],
         service=query.get("service", "")[:40],
+        exact=query.get("exact", "") == "1",
+        time_limit_s=PAGE_EXACT_TIME_LIMIT_S,
     )
 
 
@@ -55,6 +59,7 @@ def query_of(params):
         "label": params.label,
         "typology": params.typology,
         "service": params.service,
+        "exact": 1 if params.exact else 0,
     }
     return urlencode({k: v for k, v in values.items() if v not in ("", None, 0)})
 
@@ -103,6 +108,7 @@ def coverage_page(request):
         "labels": Label.objects.all(),
         "typologies": Typology.objects.filter(is_tiers_lieu=True),
         "services": Service.objects.all(),
+        "page_time_limit": f"{PAGE_EXACT_TIME_LIMIT_S:g}",
     }
     if result:
         # The map asks for its data right after the page: keep it ready (same parameters, same registry).

@@ -218,3 +218,66 @@ def test_the_swap_pass_repairs_a_greedy_trap():
     assert result.covered_weight == 14
     assert sorted(result.chosen) == [0, 2]
     assert sum(result.gains) == 14
+
+
+# --- The bound by components ------------------------------------------------------------------------
+
+
+def matrix_optimum(matrix, weights, k):
+    """Brute-force optimum of a candidates × demand boolean matrix with k picks."""
+    dense = matrix.toarray().astype(bool)
+    best = 0.0
+    for combo in itertools.combinations(range(dense.shape[0]), min(k, dense.shape[0])):
+        best = max(best, float(weights[dense[list(combo)].any(axis=0)].sum()))
+    return best
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 5), radius=st.sampled_from([4.0, 8.0, 12.0, 20.0]))
+def test_the_smaller_model_has_the_same_optimum(seed, k, radius):
+    demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(seed, n_candidates=10)
+    matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, radius)
+    smaller, smaller_weights, kept = engine._equivalent_smaller_model(matrix, weights)
+    assert np.array_equal(smaller.toarray().any(axis=1), matrix[kept].toarray().any(axis=1))
+    assert smaller.shape[0] <= matrix.shape[0] and smaller.shape[1] <= matrix.shape[1]
+    assert matrix_optimum(smaller, smaller_weights, k) == pytest.approx(matrix_optimum(matrix, weights, k))
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 5), radius=st.sampled_from([4.0, 8.0, 12.0, 20.0]))
+def test_the_bound_by_components_lies_between_the_optimum_and_the_linear_relaxation(seed, k, radius):
+    demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(seed, n_candidates=10)
+    matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, radius)
+    optimum = matrix_optimum(matrix, weights, k)
+    relaxation = engine._relaxation(matrix, weights, k) if matrix.nnz else 0.0
+    bound = engine._lp_bound(matrix, weights, k)
+    assert optimum * (1 - 1e-9) <= bound <= relaxation * (1 + 1e-6) + 1e-6
+
+
+def test_large_components_go_to_the_linear_relaxation_and_keep_the_bound_valid(monkeypatch):
+    monkeypatch.setattr(engine, "ENUMERATED_COMPONENT_SIZE", 1)
+    for seed in range(10):
+        demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(seed, n_candidates=9)
+        matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, 12.0)
+        assert engine._lp_bound(matrix, weights, 3) >= matrix_optimum(matrix, weights, 3) * (1 - 1e-9)
+
+
+@pytest.mark.parametrize("n_demand", [5, 64, 70])
+def test_best_coverage_by_count_is_the_brute_force_one(n_demand):
+    rng = np.random.default_rng(n_demand)
+    cover = rng.random((6, n_demand)) < 0.3
+    weights = rng.integers(1, 100, n_demand).astype(float)
+    best = engine._best_coverage_by_count(cover, weights, k=4)
+    expected = [
+        max(float(weights[cover[list(c)].any(axis=0)].sum()) for c in itertools.combinations(range(6), b))
+        if b
+        else 0.0
+        for b in range(5)
+    ]
+    assert best.tolist() == pytest.approx(expected)
+
+
+def test_the_concave_envelope_skips_points_below_it():
+    # F = 0, 1, 10, 11: the envelope goes straight from 0 to 10 at b = 2, then adds 1.
+    assert engine._concave_envelope_pieces(np.array([0.0, 1.0, 10.0, 11.0])) == [(2, 10.0), (1, 1.0)]
+    assert engine._fractional_knapsack(np.array([2.0, 1.0]), np.array([10.0, 1.0]), 1) == pytest.approx(5.0)

@@ -163,3 +163,19 @@ def test_the_page_filters_by_typology_and_service_and_shows_the_distance_per_typ
     assert "Aucun lieu ouvert et positionné au registre pour : Espace de coworking," in html
     unknown = client.get("/maillage/", {"territory": "dep:15", "typology": "PISCINE"}).content.decode()
     assert "typologie inconnue : « PISCINE »." in unknown
+
+
+def test_the_page_offers_the_exact_mode_and_says_when_the_choice_is_proven_optimal(client):
+    aurillac_place()
+    fast = client.get("/maillage/", CANTAL)
+    proven = client.get("/maillage/", {**CANTAL, "exact": "1"})
+
+    assert 'name="exact" value="1"' in fast.content.decode()
+    assert "Ce choix est optimal" not in fast.content.decode()
+    html = proven.content.decode()
+    assert 'name="exact" value="1" checked' in html
+    assert "Ce choix est optimal : c'est prouvé par le calcul exact." in html
+    assert proven.context["result"].recommendation["proven_optimal"] is True
+    assert "exact=1" in proven.context["map_url"]
+    covered = proven.context["result"].recommendation["covered_after"]
+    assert covered >= fast.context["result"].recommendation["covered_after"]
