@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "relais.places",
     "relais.privacy",
     "relais.coverage",
+    "relais.spaces",
     "relais.api",
 ]
 

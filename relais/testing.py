@@ -176,3 +176,38 @@ def axe_violations(page, impacts=("serious", "critical")):
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+# --- Spaces: resources and bookings --------------------------------------------------------------
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "spaces.Qualification"
+
+    place = factory.SubFactory(PlaceFactory)
+    name = factory.Sequence(lambda n: f"Habilitation {n}")
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A meeting room bookable in 30-minute steps, from 30 minutes to 8 hours, within the place's hours."""
+
+    class Meta:
+        model = "spaces.Resource"
+
+    place = factory.SubFactory(PlaceFactory)
+    kind = "meeting_room"
+    name = factory.Sequence(lambda n: f"Salle {n}")
+    capacity = 1
+    people_capacity = 8
+    max_horizon_days = 365
+
+    class Params:
+        pool = factory.Trait(kind="desk_pool", name=factory.Sequence(lambda n: f"Open space {n}"), capacity=3)
+        machine = factory.Trait(
+            kind="machine",
+            name=factory.Sequence(lambda n: f"Découpe laser {n}"),
+            required_qualification=factory.SubFactory(
+                QualificationFactory, place=factory.SelfAttribute("..place")
+            ),
+        )

@@ -1,0 +1,217 @@
+"""Django admin for resources and bookings, scoped to the places of the user.
+
+Configuration (resources, prices, closures, qualifications) is shown to the managers of the place (and to
+network admins); people's records (bookings, waiting list, who holds a qualification) only to the team of
+the place — network-level roles do not see people's files (superusers, the operators, see everything).
+Bookings are read here and changed only through the domain services (cancel, no-show), so that every rule
+and the audit trail apply.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.errors import DomainError
+from relais.places.models import Place
+from relais.privacy.audit import Actor, AuditAction, record
+
+from . import services
+from .models import (
+    Booking,
+    BookingSeries,
+    BookingTransition,
+    Closure,
+    PriceRule,
+    Qualification,
+    Resource,
+    UserQualification,
+    WaitlistEntry,
+)
+
+
+def managed_places(user):
+    return Place.objects.managed_by(user)
+
+
+def worked_places(user):
+    """Places whose team the user belongs to (manager or staff)."""
+    if not user.is_authenticated:
+        return Place.objects.none()
+    return Place.objects.filter(roles__user=user).distinct()
+
+
+class PlaceScopedAdmin(admin.ModelAdmin):
+    """Rows of the places the user may see; foreign keys limited to those places."""
+
+    place_path = "place"
+    people_records = False  # True: only the team of the place (not network admins) sees the rows
+
+    def allowed_places(self, request):
+        if request.user.is_superuser:
+            return Place.objects.all()
+        return worked_places(request.user) if self.people_records else managed_places(request.user)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.place_path}__in": self.allowed_places(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            places = self.allowed_places(request)
+            if db_field.related_model is Place:
+                kwargs["queryset"] = places
+            elif db_field.related_model in (Resource, Qualification):
+                kwargs["queryset"] = db_field.related_model.objects.filter(place__in=places)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PriceRuleInline(admin.TabularInline):
+    model = PriceRule
+    extra = 0
+
+
+@admin.register(Resource)
+class ResourceAdmin(PlaceScopedAdmin):
+    list_display = ["name", "place", "kind", "capacity", "granularity_minutes", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "place__name"]
+    list_select_related = ["place"]
+    raw_id_fields = ["place"]
+    inlines = [PriceRuleInline]
+
+
+@admin.register(Closure)
+class ClosureAdmin(PlaceScopedAdmin):
+    list_display = ["place", "resource", "start", "end", "reason"]
+    list_select_related = ["place", "resource"]
+    date_hierarchy = "start"
+    raw_id_fields = ["place"]
+
+
+@admin.register(Qualification)
+class QualificationAdmin(PlaceScopedAdmin):
+    list_display = ["name", "place"]
+    search_fields = ["name", "place__name"]
+    raw_id_fields = ["place"]
+
+
+@admin.register(UserQualification)
+class UserQualificationAdmin(PlaceScopedAdmin):
+    place_path = "qualification__place"
+    people_records = True
+    list_display = ["user", "qualification", "granted_on", "granted_by"]
+    list_select_related = ["user", "qualification", "granted_by"]
+    raw_id_fields = ["user", "granted_by"]
+    search_fields = ["user__username", "user__last_name", "qualification__name"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = BookingTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "at", "by_label", "reason"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(PlaceScopedAdmin):
+    people_records = True
+    list_display = ["resource", "start", "end", "quantity", "person_display", "status"]
+    list_filter = ["status", "resource__kind"]
+    list_select_related = ["resource", "person"]
+    date_hierarchy = "start"
+    search_fields = ["resource__name", "person_name", "person__username", "person__last_name"]
+    readonly_fields = [
+        "resource",
+        "place",
+        "person",
+        "person_name",
+        "person_contact",
+        "booked_by",
+        "start",
+        "end",
+        "quantity",
+        "status",
+        "series",
+        "price_cents",
+        "member_rate",
+        "notes",
+        "created_at",
+        "cancelled_at",
+        "checked_in_at",
+    ]
+    inlines = [TransitionInline]
+    actions = ["cancel_bookings", "mark_no_shows"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        booking = self.get_queryset(request).filter(pk=object_id).first()
+        if booking is not None and request.method == "GET":
+            record(
+                Actor.from_request(request, channel="admin"), AuditAction.VIEW, booking, place=booking.place
+            )
+        return response
+
+    def _apply(self, request, queryset, operation, done):
+        actor = Actor.from_request(request, channel="admin")
+        count = 0
+        for booking in queryset:
+            try:
+                operation(actor, booking)
+                count += 1
+            except DomainError as exc:
+                self.message_user(request, f"{booking} : {exc.message}", messages.ERROR)
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Annuler les réservations choisies (délai d'annulation levé)"))
+    def cancel_bookings(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda actor, b: services.cancel(actor, b, override_deadline=True, reason="administration"),
+            _("%(count)d réservation(s) annulée(s)."),
+        )
+
+    @admin.action(description=_("Noter l'absence des personnes"))
+    def mark_no_shows(self, request, queryset):
+        self._apply(request, queryset, services.mark_no_show, _("%(count)d absence(s) notée(s)."))
+
+
+@admin.register(BookingSeries)
+class BookingSeriesAdmin(PlaceScopedAdmin):
+    people_records = True
+    list_display = ["resource", "first_start", "until", "person_display"]
+    list_select_related = ["resource", "person"]
+    readonly_fields = [f.name for f in BookingSeries._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(PlaceScopedAdmin):
+    people_records = True
+    list_display = ["resource", "start", "end", "quantity", "person_display", "status", "offered_at"]
+    list_filter = ["status"]
+    list_select_related = ["resource", "person"]
+    readonly_fields = [f.name for f in WaitlistEntry._meta.fields if f.name != "status"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ResourceKind(models.TextChoices):
+    DESK_POOL = "desk_pool", _("bureaux partagés (open space)")
+    DEDICATED_DESK = "dedicated_desk", _("bureau dédié")
+    MEETING_ROOM = "meeting_room", _("salle de réunion")
+    MACHINE = "machine", _("machine du fablab")
+    EQUIPMENT = "equipment", _("matériel en prêt")
+    PERMANENCE = "permanence", _("créneau de permanence partenaire")
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("confirmée")
+    CANCELLED = "cancelled", _("annulée")
+    NO_SHOW = "no_show", _("absence")
+    CHECKED_IN = "checked_in", _("présence pointée")
+
+
+# Bookings that hold their seats: the others free them.
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+
+# The moves a booking may make; anything else is refused.
+TRANSITIONS = {
+    BookingStatus.CONFIRMED: {BookingStatus.CANCELLED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW},
+    BookingStatus.NO_SHOW: {BookingStatus.CHECKED_IN},  # a late arrival
+    BookingStatus.CHECKED_IN: set(),
+    BookingStatus.CANCELLED: set(),
+}
+
+
+class PriceUnit(models.TextChoices):
+    FREE = "free", _("gratuit")
+    HOUR = "hour", _("à l'heure")
+    HALF_DAY = "half_day", _("à la demi-journée")
+    DAY = "day", _("à la journée")
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("tout le monde")
+    MEMBER = "member", _("adhérents")
+    NON_MEMBER = "non_member", _("non-adhérents")
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("en attente")
+    OFFERED = "offered", _("place proposée")
+    WITHDRAWN = "withdrawn", _("retirée")

@@ -1,0 +1,451 @@
+"""Resources of a place (desks, rooms, machines, equipment, permanence slots), their closures and price
+rules, the bookings made on them and the waiting list.
+
+The place is the unit of tenancy: every record here belongs to one place (bookings and waiting-list
+entries carry it directly so that scoped queries need no join). Times are stored in UTC; the rules
+(hours, alignment, weekly series) are read in the place's local time (`services.place_timezone`).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from relais.places.validators import clean_opening_hours
+
+from .enums import (
+    ACTIVE_STATUSES,
+    Audience,
+    BookingStatus,
+    PriceUnit,
+    ResourceKind,
+    WaitlistStatus,
+)
+
+# Kinds whose capacity is a number of interchangeable units (seats of an open space, items of a stock);
+# every other kind is booked whole, one booking at a time.
+POOLED_KINDS = (ResourceKind.DESK_POOL, ResourceKind.EQUIPMENT)
+
+
+def validate_equipment(value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError("équipements : une liste de libellés est attendue.")
+
+
+class Qualification(models.Model):
+    """An habilitation a place grants after a training (e.g. « découpe laser »)."""
+
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("lieu")
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("habilitation")
+        verbose_name_plural = _("habilitations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="unique_qualification_name_per_place")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UserQualification(models.Model):
+    """A person holds a qualification since a training on `granted_on`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
+        verbose_name=_("personne"),
+    )
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.CASCADE, related_name="holders", verbose_name=_("habilitation")
+    )
+    granted_on = models.DateField(_("formation suivie le"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accordée par"),
+    )
+
+    class Meta:
+        verbose_name = _("habilitation d'une personne")
+        verbose_name_plural = _("habilitations des personnes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "qualification"], name="unique_user_qualification")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.qualification} ({self.granted_on:%d/%m/%Y})"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Resource(models.Model):
+    """Something of a place that people book: with its own hours and booking rules."""
+
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="resources", verbose_name=_("lieu")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=ResourceKind.choices)
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("réservable"), default=True)
+
+    capacity = models.PositiveSmallIntegerField(
+        _("capacité"),
+        default=1,
+        help_text=_(
+            "Réservations simultanées possibles : postes d'un open space, exemplaires d'un matériel. "
+            "Les autres ressources se réservent en entier (1)."
+        ),
+    )
+    people_capacity = models.PositiveSmallIntegerField(
+        _("nombre de personnes"), null=True, blank=True, help_text=_("Pour une salle de réunion.")
+    )
+    equipment = models.JSONField(_("équipements"), default=list, blank=True, validators=[validate_equipment])
+    required_qualification = models.ForeignKey(
+        Qualification,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="resources",
+        verbose_name=_("habilitation requise"),
+    )
+
+    bookable_hours = models.CharField(
+        _("horaires de réservation"),
+        max_length=1000,
+        blank=True,
+        validators=[clean_opening_hours],
+        help_text=_(
+            "Syntaxe OpenStreetMap ; vide : les horaires du lieu. Toujours limités aux horaires d'ouverture "
+            "du lieu."
+        ),
+    )
+    min_duration_minutes = models.PositiveIntegerField(_("durée minimale (minutes)"), default=30)
+    max_duration_minutes = models.PositiveIntegerField(_("durée maximale (minutes)"), default=480)
+    granularity_minutes = models.PositiveIntegerField(
+        _("pas (minutes)"),
+        default=30,
+        help_text=_("Les réservations commencent et finissent sur ce pas, compté depuis minuit."),
+    )
+    min_notice_minutes = models.PositiveIntegerField(_("délai minimal de réservation (minutes)"), default=0)
+    max_horizon_days = models.PositiveIntegerField(_("réservable jusqu'à (jours à l'avance)"), default=90)
+    buffer_minutes = models.PositiveIntegerField(
+        _("temps de préparation entre deux réservations (minutes)"), default=0
+    )
+    cancellation_deadline_minutes = models.PositiveIntegerField(
+        _("annulation possible jusqu'à (minutes avant le début)"), default=0
+    )
+
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ressource")
+        verbose_name_plural = _("ressources")
+        ordering = ["place", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="resource_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(granularity_minutes__gte=1), name="resource_granularity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def hours_expression(self):
+        return self.bookable_hours or self.place.opening_hours
+
+    def clean(self):
+        errors = {}
+        if self.kind and self.kind not in POOLED_KINDS and self.capacity != 1:
+            label = ResourceKind(self.kind).label
+            errors["capacity"] = [f"une ressource de type « {label} » se réserve en entier : capacité 1."]
+        g = self.granularity_minutes or 0
+        if g <= 0 or 1440 % g:
+            errors["granularity_minutes"] = [
+                f"le pas ({g} min) doit diviser une journée (5, 10, 15, 30, 60, 120… minutes)."
+            ]
+        if self.min_duration_minutes > self.max_duration_minutes:
+            errors["min_duration_minutes"] = ["la durée minimale dépasse la durée maximale."]
+        elif g > 0 and (self.min_duration_minutes % g or self.max_duration_minutes % g):
+            errors["min_duration_minutes"] = [
+                f"les durées minimale et maximale doivent être des multiples du pas ({g} min)."
+            ]
+        if self.kind == ResourceKind.MACHINE and self.required_qualification_id is None:
+            errors["required_qualification"] = ["une machine du fablab demande une habilitation."]
+        if (
+            self.required_qualification_id
+            and self.place_id
+            and self.required_qualification.place_id != self.place_id
+        ):
+            errors["required_qualification"] = ["cette habilitation est celle d'un autre lieu."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class PriceRule(models.Model):
+    """A price of a resource, in cents (tax included), for an audience and a unit of time."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="price_rules", verbose_name=_("ressource")
+    )
+    audience = models.CharField(_("public"), max_length=12, choices=Audience.choices, default=Audience.ALL)
+    unit = models.CharField(_("unité"), max_length=10, choices=PriceUnit.choices)
+    amount_cents = models.PositiveIntegerField(_("montant (centimes)"), default=0)
+
+    class Meta:
+        verbose_name = _("tarif")
+        verbose_name_plural = _("tarifs")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "audience", "unit"], name="unique_price_rule")
+        ]
+
+    def __str__(self):
+        return f"{self.get_unit_display()} ({self.get_audience_display()}) : {self.amount_cents / 100:.2f} €"
+
+
+class Closure(models.Model):
+    """A resource (or, without one, the whole place) cannot be booked from `start` to `end`."""
+
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="closures", verbose_name=_("lieu")
+    )
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("ressource"),
+        help_text=_("Vide : tout le lieu est fermé."),
+    )
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("fermeture")
+        verbose_name_plural = _("fermetures")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="closure_end_after_start")
+        ]
+        indexes = [models.Index(fields=["place", "start"], name="closure_place_start")]
+
+    def __str__(self):
+        what = self.resource or self.place
+        return f"{what} fermé du {self.start:%d/%m/%Y %H:%M} au {self.end:%d/%m/%Y %H:%M}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": ["la fin doit suivre le début."]})
+        if self.resource_id and self.place_id and self.resource.place_id != self.place_id:
+            raise ValidationError({"resource": ["cette ressource est celle d'un autre lieu."]})
+
+
+class PersonFields(models.Model):
+    """Who a booking is for: an account, or a name and a contact taken by phone by the staff."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("personne"),
+    )
+    person_name = models.CharField(_("nom de la personne"), max_length=200, blank=True)
+    person_contact = models.CharField(_("téléphone ou e-mail"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def person_display(self):
+        if self.person_id:
+            return str(self.person)
+        return self.person_name or "?"
+
+
+class BookingSeries(PersonFields):
+    """A weekly recurring booking: one `Booking` per occurrence, all created together."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.RESTRICT, related_name="series", verbose_name=_("ressource")
+    )
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("lieu")
+    )
+    first_start = models.DateTimeField(_("début de la première occurrence"))
+    first_end = models.DateTimeField(_("fin de la première occurrence"))
+    interval_weeks = models.PositiveSmallIntegerField(_("toutes les (semaines)"), default=1)
+    until = models.DateField(_("jusqu'au"))
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réservée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("série de réservations")
+        verbose_name_plural = _("séries de réservations")
+
+    def __str__(self):
+        return f"{self.resource} — chaque semaine jusqu'au {self.until:%d/%m/%Y}"
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def visible_to(self, user):
+        """The user's own bookings and those of the places whose team they belong to (network-level roles
+        do not see people's bookings)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(person=user) | Q(booked_by=user) | Q(place__roles__user=user)).distinct()
+
+
+class Booking(PersonFields):
+    resource = models.ForeignKey(
+        Resource, on_delete=models.RESTRICT, related_name="bookings", verbose_name=_("ressource")
+    )
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="bookings", verbose_name=_("lieu")
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réservée par"),
+    )
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    quantity = models.PositiveSmallIntegerField(_("nombre de places"), default=1)
+    status = models.CharField(
+        _("état"), max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    series = models.ForeignKey(
+        BookingSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("série"),
+    )
+    price_cents = models.PositiveIntegerField(_("prix (centimes)"), null=True, blank=True)
+    member_rate = models.BooleanField(_("tarif adhérent"), default=False)
+    notes = models.CharField(_("remarques"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("présence pointée le"), null=True, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("réservation")
+        verbose_name_plural = _("réservations")
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="booking_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["resource", "start"], name="booking_resource_start"),
+            models.Index(fields=["place", "start"], name="booking_place_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} — {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+
+class BookingTransition(models.Model):
+    """One move of a booking's status: who, when, from, to."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("de"), max_length=12, choices=BookingStatus.choices, blank=True)
+    to_status = models.CharField(_("vers"), max_length=12, choices=BookingStatus.choices)
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_label = models.CharField(_("par"), max_length=200, blank=True)
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'état d'une réservation")
+        verbose_name_plural = _("changements d'état des réservations")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.booking_id} : {self.from_status or '∅'} → {self.to_status}"
+
+
+class WaitlistEntry(PersonFields):
+    """Someone waits for a slot of a resource that is full; offered the slot when a booking is cancelled."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("ressource")
+    )
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("lieu")
+    )
+    start = models.DateTimeField(_("début souhaité"))
+    end = models.DateTimeField(_("fin souhaitée"))
+    quantity = models.PositiveSmallIntegerField(_("nombre de places"), default=1)
+    status = models.CharField(
+        _("état"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
+    offered_at = models.DateTimeField(_("place proposée le"), null=True, blank=True)
+    freed_by = models.ForeignKey(
+        Booking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("libérée par l'annulation de"),
+    )
+
+    class Meta:
+        verbose_name = _("inscription en liste d'attente")
+        verbose_name_plural = _("liste d'attente")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="waitlist_end_after_start")
+        ]
+        indexes = [models.Index(fields=["resource", "status", "start"], name="waitlist_resource_status")]
+
+    def __str__(self):
+        return f"{self.person_display} — {self.resource} — {self.start:%Y-%m-%d %H:%M} UTC"

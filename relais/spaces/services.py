@@ -1,0 +1,1058 @@
+"""Domain operations on resources and bookings, shared by the pages, the API and the commands.
+
+Plain functions taking an `Actor` and plain arguments, returning model instances and raising
+`DomainError` (one rule broken, named by `field` and `code`) with a French message. Each runs in one
+transaction. Writes that can compete for the same seats lock the resource row first (`select_for_update`
+on PostgreSQL; on SQLite the write transaction itself is taken at BEGIN, see settings), then count, then
+insert: no double booking, even under concurrency.
+
+Times are stored in UTC and read in the place's local time (`place_timezone`): hours, granularity and
+weekly series follow the wall clock of the place, across clock changes.
+"""
+
+import datetime
+import random
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import opening_hours
+from django.db import NotSupportedError, OperationalError, connection, transaction
+from django.db.models import BigIntegerField, Func, Q
+from django.utils import formats, timezone
+
+from relais.accounts.models import PlaceRole
+from relais.core.errors import DomainError
+from relais.places.search import local_time, parsed_hours, timezone_of
+from relais.privacy.audit import AuditAction, diff, record
+
+from . import schedule
+from .enums import (
+    ACTIVE_STATUSES,
+    TRANSITIONS,
+    Audience,
+    BookingStatus,
+    PriceUnit,
+    ResourceKind,
+    WaitlistStatus,
+)
+from .models import (
+    Booking,
+    BookingSeries,
+    BookingTransition,
+    Closure,
+    Resource,
+    UserQualification,
+    WaitlistEntry,
+)
+
+# Resources lent and taken away: only the pick-up and the return must be within the hours.
+LOAN_KINDS = (ResourceKind.EQUIPMENT,)
+# Check-in opens this long before the start of a booking.
+CHECK_IN_OPENS_MINUTES = 30
+# A weekly series is limited to this many occurrences (two years).
+MAX_SERIES_OCCURRENCES = 104
+# Minutes covered by each price unit.
+PRICE_UNIT_MINUTES = {PriceUnit.HOUR: 60, PriceUnit.HALF_DAY: 240, PriceUnit.DAY: 480}
+
+
+def place_timezone(place):
+    return timezone_of(place.commune.department_id)
+
+
+def is_place_staff(user, place):
+    """The user works for the place (manager or staff). Network admins do not see people's bookings."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return PlaceRole.objects.filter(user=user, place=place).exists()
+
+
+def _user(actor):
+    user = actor.user
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+# --- Formatting for messages ---------------------------------------------------------------------
+
+
+def _local(moment, tz):
+    return moment.astimezone(tz)
+
+
+def _when(moment, tz):
+    """« 12/03/2026 à 09:00 » in the place's local time."""
+    return formats.date_format(_local(moment, tz), "d/m/Y à H:i")
+
+
+def _hm(moment, tz):
+    return formats.date_format(_local(moment, tz), "H:i")
+
+
+def _minutes_text(minutes):
+    if minutes % 1440 == 0 and minutes:
+        days = minutes // 1440
+        return f"{days} jour{'s' if days > 1 else ''}"
+    if minutes % 60 == 0 and minutes:
+        return f"{minutes // 60} h"
+    if minutes > 60:
+        return f"{minutes // 60} h {minutes % 60:02d}"
+    return f"{minutes} min"
+
+
+# --- Reading hours and closures -------------------------------------------------------------------
+
+
+def _aware(moment, tz):
+    """An aware datetime; a naive one is a wall-clock time of the place."""
+    if moment.tzinfo is None:
+        return local_time(moment, tz)
+    return moment
+
+
+def hours_intervals(expression, tz, start, end):
+    """Open intervals (UTC minutes) of an OSM expression over [start, end); None for no expression.
+
+    Only OPEN counts: « unknown » or commented-unknown periods cannot be booked.
+    """
+    if not expression:
+        return None
+    oh = parsed_hours(expression, tz)
+    if oh is None:
+        return None
+    starts, ends = [], []
+    for begin, finish, state, _comment in oh.intervals(local_time(start, tz), local_time(end, tz)):
+        if state == opening_hours.State.OPEN:
+            starts.append(schedule.to_minutes(begin.astimezone(datetime.UTC)))
+            ends.append(schedule.to_minutes(finish.astimezone(datetime.UTC)))
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+def _open_layers(resource, tz, start, end, cache=None):
+    """The interval sets a booking must lie in: the resource's bookable hours and the place's hours."""
+    layers = []
+    for expression in (resource.bookable_hours, resource.place.opening_hours):
+        key = (expression, start, end)
+        if cache is not None and key in cache:
+            layer = cache[key]
+        else:
+            layer = hours_intervals(expression, tz, start, end)
+            if cache is not None:
+                cache[key] = layer
+        if layer is not None:
+            layers.append(layer)
+    return layers
+
+
+def _closures_of(resource, start, end):
+    return list(
+        Closure.objects.filter(place_id=resource.place_id, start__lt=end, end__gt=start)
+        .filter(Q(resource__isnull=True) | Q(resource=resource))
+        .order_by("start")
+    )
+
+
+def _fetch(queryset):
+    """Rows of a values_list queryset of plain columns, straight from the cursor."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class EpochMinutes(Func):
+    """Whole minutes since the Unix epoch of a datetime column (floor, or ceiling with `ceil`)."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression, *, ceil=False, **extra):
+        self.ceil = ceil
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("EpochMinutes: SQLite et PostgreSQL seulement.")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        seconds = f"CAST(strftime('%%s', {sql}) AS INTEGER)"
+        if self.ceil:
+            return f"(({seconds} + 59) / 60)", params
+        return f"({seconds} / 60)", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        rounding = "CEIL" if self.ceil else "FLOOR"
+        return f"CAST({rounding}(EXTRACT(EPOCH FROM {sql}) / 60) AS BIGINT)", params
+
+
+# --- Availability -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ResourceAvailability:
+    """Free capacity of each slot of a resource: `starts`/`ends` in UTC minutes, `free` units."""
+
+    resource: Resource
+    starts: np.ndarray
+    ends: np.ndarray
+    free: np.ndarray
+
+    def slots(self):
+        """(start, end, free units) with aware UTC datetimes, slot by slot."""
+        for s, e, f in zip(self.starts.tolist(), self.ends.tolist(), self.free.tolist(), strict=True):
+            yield schedule.from_minutes(s), schedule.from_minutes(e), f
+
+    def free_at(self, start):
+        index = np.searchsorted(self.starts, schedule.to_minutes(start))
+        if index < len(self.starts) and self.starts[index] == schedule.to_minutes(start):
+            return int(self.free[index])
+        return 0
+
+
+def availability(target, start_day, end_day, *, now=None):
+    """Free capacity per slot (of each resource's granularity) from `start_day` to `end_day` included.
+
+    `target` is a Resource, or a Place (all its bookable resources: a {resource id: ResourceAvailability}
+    dict). Days are local dates of the place. Slots that cannot be booked (outside the hours, closed,
+    in the past, inside the minimum notice or beyond the horizon) have 0 free units. Three queries
+    (resources, closures, bookings overlapping the window), whatever the number of resources and slots.
+    """
+    if isinstance(target, Resource):
+        place, resources = target.place, [target]
+    else:
+        place = target
+        resources = list(Resource.objects.active().filter(place=place).defer("description", "equipment"))
+        for r in resources:
+            r.place = place
+    tz = place_timezone(place)
+    now = now or timezone.now()
+    window_start = local_time(datetime.datetime.combine(start_day, datetime.time()), tz)
+    window_end = local_time(
+        datetime.datetime.combine(end_day + datetime.timedelta(days=1), datetime.time()), tz
+    )
+    max_buffer = max((r.buffer_minutes for r in resources), default=0)
+    scope = {"resource": target} if isinstance(target, Resource) else {"place": place}
+
+    # One query over the window. The longest booking bounds how early an overlapping one may start, so
+    # that the (place, start) index range stays within the window. Minutes since the epoch are computed by
+    # the database and read without the ORM's row conversion: no datetime object per row.
+    longest = max((r.max_duration_minutes for r in resources), default=0)
+    rows = _fetch(
+        Booking.objects.filter(
+            **scope,
+            status__in=ACTIVE_STATUSES,
+            start__gt=window_start - datetime.timedelta(minutes=max_buffer + longest + 1),
+            start__lt=window_end + datetime.timedelta(minutes=max_buffer),
+            end__gt=window_start - datetime.timedelta(minutes=max_buffer),
+        )
+        .annotate(start_m=EpochMinutes("start"), end_m=EpochMinutes("end", ceil=True))
+        .order_by()
+        .values_list("resource_id", "start_m", "end_m", "quantity")
+    )
+    bookings = {}
+    for resource_id, start, end, quantity in rows:
+        b = bookings.get(resource_id)
+        if b is None:
+            b = bookings[resource_id] = ([], [], [])
+        b[0].append(start)
+        b[1].append(end)
+        b[2].append(quantity)
+    closures_rows = _fetch(
+        Closure.objects.filter(place=place, start__lt=window_end, end__gt=window_start)
+        .annotate(start_m=EpochMinutes("start"), end_m=EpochMinutes("end", ceil=True))
+        .order_by()
+        .values_list("resource_id", "start_m", "end_m")
+    )
+    place_closures, resource_closures = ([], []), {}
+    for resource_id, start, end in closures_rows:
+        target_list = (
+            place_closures if resource_id is None else resource_closures.setdefault(resource_id, ([], []))
+        )
+        target_list[0].append(start)
+        target_list[1].append(end)
+
+    grids, hours_cache, queries = {}, {}, []
+    now_minutes = schedule.to_minutes_ceil(now)
+    place_closures = (
+        np.array(place_closures[0], dtype=np.int64),
+        np.array(place_closures[1], dtype=np.int64),
+    )
+    for resource in resources:
+        g = resource.granularity_minutes
+        if g not in grids:
+            grids[g] = schedule.wall_clock_grid(tz, start_day, end_day, g)
+        starts, ends = grids[g]
+        closures = place_closures
+        if resource.pk in resource_closures:
+            own = resource_closures[resource.pk]
+            closures = (
+                np.concatenate([place_closures[0], own[0]]).astype(np.int64),
+                np.concatenate([place_closures[1], own[1]]).astype(np.int64),
+            )
+        queries.append(
+            schedule.SlotQuery(
+                starts,
+                ends,
+                capacity=resource.capacity,
+                buffer=resource.buffer_minutes,
+                bookings=bookings.get(resource.pk, ((), (), ())),
+                open_layers=_open_layers(resource, tz, window_start, window_end, hours_cache),
+                closures=closures,
+                bookable_from=now_minutes + resource.min_notice_minutes,
+                bookable_until=schedule.to_minutes(now) + resource.max_horizon_days * 1440,
+            )
+        )
+    result = {
+        resource.pk: ResourceAvailability(resource, query.slot_starts, query.slot_ends, free)
+        for resource, query, free in zip(
+            resources, queries, schedule.free_capacity_many(queries), strict=True
+        )
+    }
+    if isinstance(target, Resource):
+        return result[target.pk]
+    return result
+
+
+# --- Rules of a booking -----------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    """What is asked: one occurrence of a booking, in UTC."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    quantity: int = 1
+
+
+def check_rules(resource, req, *, person, now, tz):
+    """Every rule but the capacity (checked under the lock); raises DomainError naming the rule."""
+    start, end = req.start, req.end
+    if end <= start:
+        raise DomainError("la fin doit suivre le début.", field="end", code="order")
+    if req.quantity < 1:
+        raise DomainError("le nombre de places doit être d'au moins 1.", field="quantity", code="quantity")
+    if req.quantity > resource.capacity:
+        raise DomainError(
+            f"« {resource} » n'offre que {resource.capacity} place(s) : {req.quantity} demandée(s).",
+            field="quantity",
+            code="capacity",
+        )
+    if not resource.is_active:
+        raise DomainError(
+            f"« {resource} » n'est pas réservable en ce moment.", field="resource", code="inactive"
+        )
+    if start < now:
+        raise DomainError(
+            f"le {_when(start, tz)} est déjà passé : on ne réserve pas dans le passé.",
+            field="start",
+            code="past",
+        )
+    notice = resource.min_notice_minutes
+    if start < now + datetime.timedelta(minutes=notice):
+        raise DomainError(
+            f"« {resource} » se réserve au moins {_minutes_text(notice)} à l'avance (délai minimal).",
+            field="start",
+            code="notice",
+        )
+    horizon = resource.max_horizon_days
+    if start > now + datetime.timedelta(days=horizon):
+        raise DomainError(
+            f"« {resource} » se réserve au plus {horizon} jours à l'avance : le {_when(start, tz)} est "
+            "trop loin (horizon de réservation).",
+            field="start",
+            code="horizon",
+        )
+    duration = (end - start).total_seconds() / 60
+    if duration < resource.min_duration_minutes or duration > resource.max_duration_minutes:
+        raise DomainError(
+            f"durée de {_minutes_text(int(duration))} hors des limites de « {resource} » : entre "
+            f"{_minutes_text(resource.min_duration_minutes)} et "
+            f"{_minutes_text(resource.max_duration_minutes)}.",
+            field="end",
+            code="duration",
+        )
+    g = resource.granularity_minutes
+    for name, label, moment in (("start", "le début", start), ("end", "la fin", end)):
+        local = _local(moment, tz)
+        if local.second or local.microsecond or (local.hour * 60 + local.minute) % g:
+            example = f"par exemple 09:00, 09:{g:02d}…" if g < 60 else "compté depuis minuit"
+            raise DomainError(
+                f"{label} ({_hm(moment, tz)}) doit tomber sur le pas de {_minutes_text(g)} de « {resource} » "
+                f"({example}).",
+                field=name,
+                code="granularity",
+            )
+    lo, hi = schedule.to_minutes(start), schedule.to_minutes(end)
+    # A loan spans the nights and days the place is closed: only the pick-up (its first minute) and the
+    # return (the minute before or after it: returning at opening or closing time is fine) must fall within
+    # the hours and outside closures. Everything else is used on site, for the whole booking.
+    loan = resource.kind in LOAN_KINDS
+    spans = [[(lo, lo + 1)], [(hi - 1, hi), (hi, hi + 1)]] if loan else [[(lo, hi)]]
+
+    def within(intervals):
+        return all(any(schedule.covers(intervals, a, b) for a, b in options) for options in spans)
+
+    resource_hours = hours_intervals(resource.bookable_hours, tz, start, end + datetime.timedelta(minutes=1))
+    if resource_hours is not None and not within(resource_hours):
+        raise DomainError(
+            f"du {_when(start, tz)} à {_hm(end, tz)} : en dehors des horaires de réservation de "
+            f"« {resource} » ({resource.bookable_hours}).",
+            field="start",
+            code="resource_hours",
+        )
+    place_hours = hours_intervals(
+        resource.place.opening_hours, tz, start, end + datetime.timedelta(minutes=1)
+    )
+    if place_hours is not None and not within(place_hours):
+        raise DomainError(
+            f"du {_when(start, tz)} à {_hm(end, tz)} : en dehors des horaires d'ouverture du lieu "
+            f"({resource.place.opening_hours}).",
+            field="start",
+            code="place_hours",
+        )
+
+    def touching(closures, a, b):
+        return [
+            c for c in closures if schedule.to_minutes(c.start) < b and schedule.to_minutes_ceil(c.end) > a
+        ]
+
+    closures = _closures_of(resource, start, end)
+    if resource.kind in LOAN_KINDS:
+        blocking = touching(closures, *spans[0][0])
+        returns = [touching(closures, a, b) for a, b in spans[1]]
+        closures = blocking or (returns[0] if all(returns) else [])
+    if closures:
+        closure = closures[0]
+        what = f"« {resource} » est fermé" if closure.resource_id else "le lieu est fermé"
+        reason = f" ({closure.reason})" if closure.reason else ""
+        raise DomainError(
+            f"{what} du {_when(closure.start, tz)} au {_when(closure.end, tz)}{reason}.",
+            field="start",
+            code="closure",
+        )
+    qualification = resource.required_qualification
+    if qualification is not None:
+        if person is None:
+            raise DomainError(
+                f"« {resource} » demande l'habilitation « {qualification} » : réservez pour une personne "
+                "qui a un compte et cette habilitation.",
+                field="person",
+                code="qualification",
+            )
+        if not UserQualification.objects.filter(user=person, qualification=qualification).exists():
+            raise DomainError(
+                f"{person} n'a pas l'habilitation « {qualification} » que demande « {resource} » "
+                "(elle s'obtient après la formation).",
+                field="person",
+                code="qualification",
+            )
+
+
+def _occupancy(resource, start, end, *, exclude=None):
+    """(starts, ends, quantities) in minutes of the active bookings whose occupancy meets [start, end + b)."""
+    b = datetime.timedelta(minutes=resource.buffer_minutes)
+    qs = Booking.objects.filter(
+        resource=resource, status__in=ACTIVE_STATUSES, start__lt=end + b, end__gt=start - b
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    starts, ends, quantities = [], [], []
+    for s, e, q in qs.values_list("start", "end", "quantity"):
+        starts.append(schedule.to_minutes(s))
+        ends.append(schedule.to_minutes_ceil(e))
+        quantities.append(q)
+    return starts, ends, quantities
+
+
+def _check_capacity(resource, req, occupancy, tz):
+    lo, hi = schedule.to_minutes(req.start), schedule.to_minutes(req.end) + resource.buffer_minutes
+    used = schedule.max_load(occupancy, resource.buffer_minutes, lo, hi)
+    if used + req.quantity <= resource.capacity:
+        return
+    buffer = (
+        f" (avec le temps de préparation de {_minutes_text(resource.buffer_minutes)} entre deux réservations)"
+        if resource.buffer_minutes
+        else ""
+    )
+    if resource.capacity == 1:
+        message = f"« {resource} » est déjà réservé le {_when(req.start, tz)}{buffer}."
+        code = "overlap"
+    else:
+        left = max(resource.capacity - used, 0)
+        message = (
+            f"« {resource} » est complet le {_when(req.start, tz)} : il reste {left} place(s) sur "
+            f"{resource.capacity}, {req.quantity} demandée(s){buffer}."
+        )
+        code = "capacity"
+    raise DomainError(message, field="start", code=code)
+
+
+def _locked_resource(resource):
+    return (
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("place__commune", "required_qualification")
+        .get(pk=resource.pk)
+    )
+
+
+def _serialised(operation):
+    """Run `operation` in a write transaction; on SQLite, try again while the database stays locked.
+
+    PostgreSQL queues the writers on the resource row lock. SQLite takes its write lock at BEGIN
+    (transaction_mode IMMEDIATE) and waits up to its busy timeout; what escapes it (shared-cache in-memory
+    databases answer « locked » at once) is retried, with jitter, for as long as that timeout. Nothing is
+    written before the commit, so running the operation again is safe.
+    """
+    deadline = None
+    while True:
+        try:
+            with transaction.atomic():
+                return operation()
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc) or connection.in_atomic_block:
+                raise
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
+            if now > deadline:
+                raise DomainError(
+                    "le service est très sollicité : la réservation n'a pas pu être enregistrée, "
+                    "réessayez dans un instant.",
+                    code="busy",
+                ) from exc
+            time.sleep(random.uniform(0.002, 0.02))
+
+
+def _resolve_person(actor, place, person, person_name, person_contact):
+    """Who the booking is for; only the place's team books for someone else or for a name."""
+    user = _user(actor)
+    if user is None:
+        raise DomainError("connectez-vous pour réserver.", field="person", code="forbidden")
+    staff = is_place_staff(user, place)
+    if person is None and not person_name:
+        person = user
+    if not staff and (person != user or person_name):
+        raise DomainError(
+            "seule l'équipe du lieu peut réserver pour une autre personne.", field="person", code="forbidden"
+        )
+    if person is None and not person_contact:
+        raise DomainError(
+            "indiquez un téléphone ou un e-mail pour joindre la personne.",
+            field="person_contact",
+            code="required",
+        )
+    return person, person_name.strip(), person_contact.strip(), staff
+
+
+# --- Prices -----------------------------------------------------------------------------------------
+
+
+def quote(resource, start, end, *, is_member=False):
+    """Price in cents of [start, end) for a member or not: the cheapest mix of hours, half-days and days.
+
+    None when the resource has no price for that audience (the place has not said).
+    """
+    audience = Audience.MEMBER if is_member else Audience.NON_MEMBER
+    rules = {}
+    for rule in resource.price_rules.all():
+        # A rule for the precise audience beats the one for everybody.
+        if rule.audience in (audience, Audience.ALL) and (
+            rule.unit not in rules or rule.audience == audience
+        ):
+            rules[rule.unit] = rule.amount_cents
+    if not rules:
+        return None
+    if PriceUnit.FREE in rules:
+        return 0
+    hours = -(-int((end - start).total_seconds()) // 3600)
+    cost = [0] + [None] * hours
+    for h in range(1, hours + 1):
+        options = []
+        for unit, minutes in PRICE_UNIT_MINUTES.items():
+            if unit in rules:
+                prev = cost[max(0, h - minutes // 60)]
+                options.append(prev + rules[unit])
+        cost[h] = min(options)
+    return cost[hours]
+
+
+# --- Audit and transitions --------------------------------------------------------------------------
+
+
+def snapshot(booking):
+    return {
+        "resource": str(booking.resource),
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "quantity": booking.quantity,
+        "status": booking.status,
+        "person": booking.person_id,
+        "person_name": booking.person_name,
+        "person_contact": booking.person_contact,
+        "price_cents": booking.price_cents,
+    }
+
+
+def _transition(booking, to_status, actor, *, reason=""):
+    if to_status not in TRANSITIONS[BookingStatus(booking.status)]:
+        raise DomainError(
+            f"une réservation « {BookingStatus(booking.status).label} » ne peut pas passer à "
+            f"« {BookingStatus(to_status).label} ».",
+            field="status",
+            code="status",
+        )
+    from_status = booking.status
+    booking.status = to_status
+    BookingTransition.objects.create(
+        booking=booking,
+        from_status=from_status,
+        to_status=to_status,
+        by=_user(actor),
+        by_label=actor.display,
+        reason=reason[:300],
+    )
+
+
+# --- Booking, changing, cancelling ------------------------------------------------------------------
+
+
+def book(
+    actor,
+    resource,
+    start,
+    end,
+    *,
+    person=None,
+    person_name="",
+    person_contact="",
+    quantity=1,
+    is_member=False,
+    notes="",
+    now=None,
+):
+    """Book `quantity` units of `resource` from `start` to `end` (aware, or wall-clock of the place).
+
+    The person is the actor unless the place's team books for an account (`person`) or for someone
+    without one (`person_name` and `person_contact`, e.g. by phone).
+    """
+    now = now or timezone.now()
+    place = resource.place
+    tz = place_timezone(place)
+    person, person_name, person_contact, _staff = _resolve_person(
+        actor, place, person, person_name, person_contact
+    )
+    req = Request(
+        _aware(start, tz).astimezone(datetime.UTC), _aware(end, tz).astimezone(datetime.UTC), quantity
+    )
+    check_rules(resource, req, person=person, now=now, tz=tz)
+
+    def operation():
+        locked = _locked_resource(resource)
+        # Again under the lock: a closure or a change of rules may have landed since the first check.
+        check_rules(locked, req, person=person, now=now, tz=tz)
+        _check_capacity(locked, req, _occupancy(locked, req.start, req.end), tz)
+        booking = Booking.objects.create(
+            resource=locked,
+            place_id=locked.place_id,
+            person=person,
+            person_name=person_name,
+            person_contact=person_contact,
+            booked_by=_user(actor),
+            start=req.start,
+            end=req.end,
+            quantity=quantity,
+            price_cents=quote(locked, req.start, req.end, is_member=is_member),
+            member_rate=is_member,
+            notes=notes[:500],
+        )
+        BookingTransition.objects.create(
+            booking=booking, to_status=booking.status, by=_user(actor), by_label=actor.display
+        )
+        record(actor, AuditAction.CREATE, booking, changes=diff({}, snapshot(booking)), place=locked.place)
+        return booking
+
+    return _serialised(operation)
+
+
+def _get_for_update(booking):
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("resource__place__commune")
+        .get(pk=booking.pk)
+    )
+
+
+def _may_manage(actor, booking):
+    """The booked person, whoever booked it, or the place's team may change it; returns "is staff"."""
+    user = _user(actor)
+    staff = is_place_staff(user, booking.place)
+    if not staff and (user is None or user.pk not in (booking.person_id, booking.booked_by_id)):
+        raise DomainError("cette réservation n'est pas la vôtre.", field="booking", code="forbidden")
+    return staff
+
+
+def _check_deadline(booking, now, tz, *, staff, override, verb):
+    if override and not staff:
+        raise DomainError(
+            "seule l'équipe du lieu peut passer outre le délai d'annulation.",
+            field="booking",
+            code="forbidden",
+        )
+    deadline = booking.start - datetime.timedelta(minutes=booking.resource.cancellation_deadline_minutes)
+    if now > deadline and not override:
+        raise DomainError(
+            f"trop tard pour {verb} cette réservation : c'était possible jusqu'au {_when(deadline, tz)} "
+            f"(délai d'annulation de {_minutes_text(booking.resource.cancellation_deadline_minutes)} "
+            "avant le début). Adressez-vous à l'équipe du lieu."
+            if booking.resource.cancellation_deadline_minutes
+            else f"trop tard pour {verb} cette réservation : elle a commencé le {_when(booking.start, tz)}.",
+            field="booking",
+            code="deadline",
+        )
+
+
+def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
+    """Cancel a booking (before the resource's deadline unless the team overrides it) and offer the freed
+    slot to the first person waiting for it."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        tz = place_timezone(current.place)
+        staff = _may_manage(actor, current)
+        before = snapshot(current)
+        if current.status != BookingStatus.CONFIRMED:
+            raise DomainError(
+                f"cette réservation est « {current.get_status_display()} » : seule une réservation "
+                "confirmée peut être annulée.",
+                field="status",
+                code="status",
+            )
+        _check_deadline(current, now, tz, staff=staff, override=override_deadline, verb="annuler")
+        _transition(current, BookingStatus.CANCELLED, actor, reason=reason)
+        current.cancelled_at = now
+        current.save(update_fields=["status", "cancelled_at"])
+        changes = diff(before, snapshot(current))
+        if reason:
+            changes["reason"] = [None, reason]
+        record(actor, AuditAction.UPDATE, current, changes=changes, place=current.place)
+        offer_freed_slot(current, now=now)
+        return current
+
+    return _serialised(operation)
+
+
+def change(actor, booking, *, start=None, end=None, quantity=None, override_deadline=False, now=None):
+    """Move or resize a confirmed booking; every rule of a new booking applies (its own seats excepted)."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        place = current.place
+        tz = place_timezone(place)
+        staff = _may_manage(actor, current)
+        if current.status != BookingStatus.CONFIRMED:
+            raise DomainError(
+                f"une réservation « {current.get_status_display()} » ne peut plus être modifiée.",
+                field="status",
+                code="status",
+            )
+        _check_deadline(current, now, tz, staff=staff, override=override_deadline, verb="modifier")
+        req = Request(
+            _aware(start, tz).astimezone(datetime.UTC) if start is not None else current.start,
+            _aware(end, tz).astimezone(datetime.UTC) if end is not None else current.end,
+            quantity if quantity is not None else current.quantity,
+        )
+        locked = _locked_resource(current.resource)
+        check_rules(locked, req, person=current.person, now=now, tz=tz)
+        _check_capacity(locked, req, _occupancy(locked, req.start, req.end, exclude=current), tz)
+        before = snapshot(current)
+        old = Booking(resource=locked, start=current.start, end=current.end, quantity=current.quantity)
+        current.start, current.end, current.quantity = req.start, req.end, req.quantity
+        current.price_cents = quote(locked, req.start, req.end, is_member=current.member_rate)
+        current.save(update_fields=["start", "end", "quantity", "price_cents"])
+        record(actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=place)
+        old.pk, old.place_id = current.pk, current.place_id
+        offer_freed_slot(old, now=now)
+        return current
+
+    return _serialised(operation)
+
+
+def check_in(actor, booking, *, now=None):
+    """The person is there: from 30 minutes before the start to the end, by them or the team."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        tz = place_timezone(current.place)
+        _may_manage(actor, current)
+        opens = current.start - datetime.timedelta(minutes=CHECK_IN_OPENS_MINUTES)
+        if not (opens <= now <= current.end):
+            raise DomainError(
+                f"le pointage de cette réservation est ouvert du {_when(opens, tz)} "
+                f"au {_when(current.end, tz)}.",
+                field="booking",
+                code="check_in_window",
+            )
+        before = snapshot(current)
+        _transition(current, BookingStatus.CHECKED_IN, actor)
+        current.checked_in_at = now
+        current.save(update_fields=["status", "checked_in_at"])
+        record(
+            actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=current.place
+        )
+        return current
+
+    return _serialised(operation)
+
+
+def mark_no_show(actor, booking, *, now=None):
+    """The team notes that the person did not come (once the booking has started)."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        tz = place_timezone(current.place)
+        if not is_place_staff(_user(actor), current.place):
+            raise DomainError(
+                "seule l'équipe du lieu peut noter une absence.", field="booking", code="forbidden"
+            )
+        if now < current.start:
+            raise DomainError(
+                f"la réservation n'a pas commencé (début le {_when(current.start, tz)}) : "
+                "pas encore d'absence.",
+                field="booking",
+                code="not_started",
+            )
+        before = snapshot(current)
+        _transition(current, BookingStatus.NO_SHOW, actor)
+        current.save(update_fields=["status"])
+        record(
+            actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=current.place
+        )
+        return current
+
+    return _serialised(operation)
+
+
+# --- Weekly series ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Conflict:
+    start: datetime.datetime
+    end: datetime.datetime
+    message: str
+    code: str
+
+
+class SeriesConflict(DomainError):
+    """Some occurrences of a series cannot be booked; `conflicts` lists them (nothing was created)."""
+
+    def __init__(self, conflicts, tz):
+        self.conflicts = conflicts
+        lines = "; ".join(f"{_when(c.start, tz)} : {c.message}" for c in conflicts[:10])
+        more = f" (et {len(conflicts) - 10} autres)" if len(conflicts) > 10 else ""
+        super().__init__(
+            f"{len(conflicts)} occurrence(s) de la série ne peuvent pas être réservées — {lines}{more}. "
+            "Rien n'a été réservé ; vous pouvez réserver la série sans ces dates.",
+            field="start",
+            code="series_conflict",
+        )
+
+
+@dataclass
+class SeriesResult:
+    series: BookingSeries
+    bookings: list
+    skipped: list = field(default_factory=list)  # Conflicts left out (skip_conflicts=True)
+
+
+def occurrences(start, end, until, tz, interval_weeks=1):
+    """(start, end) in UTC of each week's occurrence up to `until` (a local date), same wall-clock time."""
+    local_start, local_end = _local(start, tz).replace(tzinfo=None), _local(end, tz).replace(tzinfo=None)
+    result, k = [], 0
+    while True:
+        shift = datetime.timedelta(weeks=k * interval_weeks)
+        s = local_start + shift
+        if s.date() > until:
+            return result
+        result.append(
+            (
+                local_time(s, tz).astimezone(datetime.UTC),
+                local_time(local_end + shift, tz).astimezone(datetime.UTC),
+            )
+        )
+        k += 1
+
+
+def book_series(
+    actor,
+    resource,
+    start,
+    end,
+    until,
+    *,
+    person=None,
+    person_name="",
+    person_contact="",
+    quantity=1,
+    interval_weeks=1,
+    skip_conflicts=False,
+    is_member=False,
+    now=None,
+):
+    """Book the same wall-clock slot every `interval_weeks` weeks until `until` (a date), all or nothing.
+
+    Every occurrence must pass every rule; otherwise `SeriesConflict` lists the failing ones and nothing
+    is created — unless `skip_conflicts`, which books the others and reports the skipped ones.
+    """
+    now = now or timezone.now()
+    place = resource.place
+    tz = place_timezone(place)
+    person, person_name, person_contact, _staff = _resolve_person(
+        actor, place, person, person_name, person_contact
+    )
+    if interval_weeks < 1:
+        raise DomainError(
+            "l'intervalle doit être d'au moins une semaine.", field="interval_weeks", code="invalid"
+        )
+    first_start, first_end = _aware(start, tz), _aware(end, tz)
+    plan = occurrences(first_start, first_end, until, tz, interval_weeks)
+    if not plan:
+        raise DomainError(
+            "la date de fin de la série précède sa première occurrence.", field="until", code="order"
+        )
+    if len(plan) > MAX_SERIES_OCCURRENCES:
+        raise DomainError(
+            f"{len(plan)} occurrences : une série en compte au plus {MAX_SERIES_OCCURRENCES}.",
+            field="until",
+            code="too_many",
+        )
+
+    def operation():
+        locked = _locked_resource(resource)
+        accepted, conflicts = [], []
+        taken = ([], [], [])
+        lo, hi = plan[0][0], plan[-1][1]
+        existing = _occupancy(locked, lo, hi)
+        for s, e in plan:
+            req = Request(s, e, quantity)
+            try:
+                check_rules(locked, req, person=person, now=now, tz=tz)
+                occupancy = tuple(a + b for a, b in zip(existing, taken, strict=True))
+                _check_capacity(locked, req, occupancy, tz)
+            except DomainError as exc:
+                conflicts.append(Conflict(s, e, exc.message, exc.code))
+                continue
+            accepted.append(req)
+            taken[0].append(schedule.to_minutes(s))
+            taken[1].append(schedule.to_minutes(e))
+            taken[2].append(quantity)
+        if conflicts and not skip_conflicts:
+            raise SeriesConflict(conflicts, tz)
+        if not accepted:
+            raise SeriesConflict(conflicts, tz)
+        series = BookingSeries.objects.create(
+            resource=locked,
+            place_id=locked.place_id,
+            person=person,
+            person_name=person_name,
+            person_contact=person_contact,
+            booked_by=_user(actor),
+            first_start=plan[0][0],
+            first_end=plan[0][1],
+            interval_weeks=interval_weeks,
+            until=until,
+        )
+        bookings = Booking.objects.bulk_create(
+            [
+                Booking(
+                    resource=locked,
+                    place_id=locked.place_id,
+                    person=person,
+                    person_name=person_name,
+                    person_contact=person_contact,
+                    booked_by=_user(actor),
+                    start=req.start,
+                    end=req.end,
+                    quantity=quantity,
+                    series=series,
+                    price_cents=quote(locked, req.start, req.end, is_member=is_member),
+                    member_rate=is_member,
+                )
+                for req in accepted
+            ]
+        )
+        if any(b.pk is None for b in bookings):  # backends that do not return ids from bulk inserts
+            bookings = list(series.bookings.order_by("start"))
+        BookingTransition.objects.bulk_create(
+            [
+                BookingTransition(booking=b, to_status=b.status, by=_user(actor), by_label=actor.display)
+                for b in bookings
+            ]
+        )
+        for b in bookings:
+            record(actor, AuditAction.CREATE, b, changes=diff({}, snapshot(b)), place=locked.place)
+        return SeriesResult(series=series, bookings=bookings, skipped=conflicts)
+
+    return _serialised(operation)
+
+
+# --- Waiting list -----------------------------------------------------------------------------------
+
+
+def join_waitlist(actor, resource, start, end, *, person=None, person_name="", person_contact="", quantity=1):
+    """Wait for a slot of `resource` (normally a full one)."""
+    place = resource.place
+    tz = place_timezone(place)
+    person, person_name, person_contact, _staff = _resolve_person(
+        actor, place, person, person_name, person_contact
+    )
+    start, end = _aware(start, tz), _aware(end, tz)
+    if end <= start:
+        raise DomainError("la fin doit suivre le début.", field="end", code="order")
+    if not 1 <= quantity <= resource.capacity:
+        raise DomainError(
+            f"« {resource} » n'offre que {resource.capacity} place(s).", field="quantity", code="capacity"
+        )
+    with transaction.atomic():
+        entry = WaitlistEntry.objects.create(
+            resource=resource,
+            place=place,
+            person=person,
+            person_name=person_name,
+            person_contact=person_contact,
+            start=start,
+            end=end,
+            quantity=quantity,
+        )
+        record(actor, AuditAction.CREATE, entry, place=place)
+    return entry
+
+
+def offer_freed_slot(freed, *, now=None):
+    """Offer the slot freed by `freed` (a cancelled or moved booking) to the first person waiting whose wish
+    now fits; records the offer and returns the entry (None if nobody fits). The e-mail comes later."""
+    now = now or timezone.now()
+    resource = freed.resource
+    candidates = WaitlistEntry.objects.filter(
+        resource=resource,
+        status=WaitlistStatus.WAITING,
+        start__lt=freed.end,
+        end__gt=freed.start,
+        start__gt=now,
+    ).order_by("created_at", "id")
+    for entry in candidates:
+        occupancy = _occupancy(resource, entry.start, entry.end)
+        lo = schedule.to_minutes(entry.start)
+        hi = schedule.to_minutes(entry.end) + resource.buffer_minutes
+        if (
+            schedule.max_load(occupancy, resource.buffer_minutes, lo, hi) + entry.quantity
+            <= resource.capacity
+        ):
+            entry.status, entry.offered_at, entry.freed_by_id = WaitlistStatus.OFFERED, now, freed.pk
+            entry.save(update_fields=["status", "offered_at", "freed_by"])
+            return entry
+    return None
