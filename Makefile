@@ -52,6 +52,7 @@ bench: install-test
 	$(PY) -m pip install -q -c constraints.txt -e '.[test,bench]'
 	RELAIS_TESTING=1 $(PY) benchmarks/places_near.py
 	RELAIS_TESTING=1 $(PY) benchmarks/directory.py
+	RELAIS_TESTING=1 $(PY) benchmarks/spaces.py
 	$(PY) benchmarks/coverage.py
 
 clean:

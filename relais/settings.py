@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "relais.core",
     "relais.territory",
     "relais.accounts",
@@ -177,6 +179,16 @@ TILE_URL = os.environ.get("TILE_URL", "")
 TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "")
 # The site's public address, for links in e-mails sent outside a request (reminders).
 RELAIS_BASE_URL = os.environ.get("RELAIS_BASE_URL", "").rstrip("/")
+
+# Background tasks (booking e-mails): queued in the database and run by `manage.py db_worker`, no extra
+# server. RELAIS_TASKS_BACKEND may name another backend, e.g. django_tasks.backends.immediate.ImmediateBackend
+# to run them at once in the process that enqueues them (the tests do).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("RELAIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Territory pages and widget: a place "serves" a territory when it lies in it or within this many
 # kilometres (great-circle) of the commune's centre, or of any commune of a département or région.

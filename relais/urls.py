@@ -11,6 +11,7 @@ urlpatterns = [
     path("comptes/", include("relais.accounts.urls")),
     path("lieux/", include("relais.places.urls")),
     path("maillage/", include("relais.coverage.urls")),
+    path("espaces/", include("relais.spaces.urls")),
     path("territoires/", include("relais.territory.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -104,8 +104,10 @@ def _french_pydantic(error):
 
 from relais.coverage.api import router as coverage_router  # noqa: E402
 from relais.places.api import router as places_router  # noqa: E402
+from relais.spaces.api import router as spaces_router  # noqa: E402
 from relais.territory.api import router as territory_router  # noqa: E402
 
 api.add_router("/places", places_router)
 api.add_router("/communes", territory_router)
 api.add_router("/coverage", coverage_router)
+api.add_router("/spaces", spaces_router)

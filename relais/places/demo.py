@@ -261,6 +261,10 @@ def load_demo(out=print, progress=None):
             out(f"  rejet {problem}")
     created, updated = load_demo_places(actor)
     out(f"lieux de démonstration : created={created} updated={updated}")
+    from relais.spaces.demo import load_demo_resources
+
+    resources = load_demo_resources(Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[:2])
+    out(f"ressources réservables de démonstration : created={resources}")
     accounts = load_demo_accounts()
     if accounts:
         out(f"comptes de démonstration : {', '.join(accounts)} (mot de passe : {DEMO_PASSWORD})")

@@ -146,6 +146,7 @@ class BookingAdmin(PlaceScopedAdmin):
         "created_at",
         "cancelled_at",
         "checked_in_at",
+        "reminder_sent_at",
     ]
     inlines = [TransitionInline]
     actions = ["cancel_bookings", "mark_no_shows"]

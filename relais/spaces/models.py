@@ -366,6 +366,7 @@ class Booking(PersonFields):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("présence pointée le"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
 
     objects = BookingQuerySet.as_manager()
 
@@ -449,3 +450,28 @@ class WaitlistEntry(PersonFields):
 
     def __str__(self):
         return f"{self.person_display} — {self.resource} — {self.start:%Y-%m-%d %H:%M} UTC"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret of a person's calendar feed (`/espaces/calendrier/<secret>.ics`): only its SHA-256 is
+    stored; issuing a new one revokes the previous one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_tokens",
+        verbose_name=_("personne"),
+    )
+    key_hash = models.CharField(_("empreinte"), max_length=64, unique=True)
+    prefix = models.CharField(_("début du secret"), max_length=8)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adresse d'abonnement au calendrier")
+        verbose_name_plural = _("adresses d'abonnement au calendrier")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} — {self.prefix}…"

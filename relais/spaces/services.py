@@ -26,7 +26,7 @@ from relais.core.errors import DomainError
 from relais.places.search import local_time, parsed_hours, timezone_of
 from relais.privacy.audit import AuditAction, diff, record
 
-from . import schedule
+from . import notifications, schedule
 from .enums import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -669,6 +669,7 @@ def book(
             booking=booking, to_status=booking.status, by=_user(actor), by_label=actor.display
         )
         record(actor, AuditAction.CREATE, booking, changes=diff({}, snapshot(booking)), place=locked.place)
+        notifications.notify_after_commit("confirmed", booking.pk)
         return booking
 
     return _serialised(operation)
@@ -736,6 +737,7 @@ def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
         if reason:
             changes["reason"] = [None, reason]
         record(actor, AuditAction.UPDATE, current, changes=changes, place=current.place)
+        notifications.notify_after_commit("cancelled", current.pk)
         offer_freed_slot(current, now=now)
         return current
 
@@ -770,8 +772,11 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
         old = Booking(resource=locked, start=current.start, end=current.end, quantity=current.quantity)
         current.start, current.end, current.quantity = req.start, req.end, req.quantity
         current.price_cents = quote(locked, req.start, req.end, is_member=current.member_rate)
-        current.save(update_fields=["start", "end", "quantity", "price_cents"])
+        if req.start != old.start:  # a new start time: remind again the day before
+            current.reminder_sent_at = None
+        current.save(update_fields=["start", "end", "quantity", "price_cents", "reminder_sent_at"])
         record(actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=place)
+        notifications.notify_after_commit("changed", current.pk)
         old.pk, old.place_id = current.pk, current.place_id
         offer_freed_slot(old, now=now)
         return current
@@ -995,6 +1000,7 @@ def book_series(
         )
         for b in bookings:
             record(actor, AuditAction.CREATE, b, changes=diff({}, snapshot(b)), place=locked.place)
+        notifications.notify_after_commit("series", series.pk)
         return SeriesResult(series=series, bookings=bookings, skipped=conflicts)
 
     return _serialised(operation)
@@ -1034,7 +1040,7 @@ def join_waitlist(actor, resource, start, end, *, person=None, person_name="", p
 
 def offer_freed_slot(freed, *, now=None):
     """Offer the slot freed by `freed` (a cancelled or moved booking) to the first person waiting whose wish
-    now fits; records the offer and returns the entry (None if nobody fits). The e-mail comes later."""
+    now fits; records the offer, e-mails it once committed and returns the entry (None if nobody fits)."""
     now = now or timezone.now()
     resource = freed.resource
     candidates = WaitlistEntry.objects.filter(
@@ -1054,5 +1060,6 @@ def offer_freed_slot(freed, *, now=None):
         ):
             entry.status, entry.offered_at, entry.freed_by_id = WaitlistStatus.OFFERED, now, freed.pk
             entry.save(update_fields=["status", "offered_at", "freed_by"])
+            notifications.notify_after_commit("waitlist_offer", entry.pk)
             return entry
     return None

@@ -33,6 +33,11 @@ def test_it_lists_every_endpoint_with_its_methods(schema):
         "/api/places/nearest": {"get"},
         "/api/coverage": {"get"},
         "/api/communes": {"get"},
+        "/api/spaces/places/{place_id}/resources": {"get"},
+        "/api/spaces/resources/{resource_id}/availability": {"get"},
+        "/api/spaces/bookings": {"get", "post"},
+        "/api/spaces/bookings/{booking_id}": {"patch"},
+        "/api/spaces/bookings/{booking_id}/cancel": {"post"},
     }
 
 
@@ -57,6 +62,10 @@ def test_writes_require_the_bearer_token_and_reads_do_not(schema):
     assert ops["/api/places/{place_id}"]["patch"]["security"]
     assert "security" not in ops["/api/places"]["get"]
     assert "security" not in ops["/api/communes"]["get"]
+    # Bookings are people's data: every spaces endpoint asks for the token.
+    for path, methods in ops.items():
+        if path.startswith("/api/spaces/"):
+            assert all(op["security"] for m, op in methods.items() if m in HTTP_METHODS), path
 
 
 def test_every_reference_points_to_an_existing_component(schema):

@@ -1,0 +1,392 @@
+"""The bookings API: resources of a place, their availability, one's bookings (and the place's, for its
+team), booking, changing and cancelling. Every endpoint needs a token (`Authorization: Bearer …`).
+
+Tenancy: a booking is only ever seen by the person it is for, whoever booked it and the team of its place;
+anything else answers 404, as if it did not exist. Refusals of the domain rules answer 400 (a rule), 403
+(not allowed) or 409 (the slot is taken, or the booking's state forbids it), with the French message and
+the field concerned.
+"""
+
+import datetime
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from relais.api.auth import TokenAuth
+from relais.core.errors import DomainError, NotFound
+from relais.places.models import Place
+from relais.privacy.audit import Actor
+
+from . import services
+from .enums import BookingStatus, ResourceKind
+from .models import Booking, Resource
+
+router = Router(tags=["espaces"], auth=TokenAuth())
+
+MAX_AVAILABILITY_DAYS = 31
+MAX_BOOKINGS = 500
+
+# DomainError codes that are not a broken rule of the request itself.
+FORBIDDEN_CODES = {"forbidden"}
+CONFLICT_CODES = {"overlap", "capacity", "busy", "status", "series_conflict"}
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+    code: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+def domain_error(exc):
+    """The answer to a refusal of the domain rules: 403, 409 or 400, with the French message."""
+    status = 403 if exc.code in FORBIDDEN_CODES else 409 if exc.code in CONFLICT_CODES else 400
+    return Status(status, {"detail": exc.message, "field": exc.field, "code": exc.code})
+
+
+# --- Schemas ----------------------------------------------------------------------------------------
+
+
+class PriceOut(Schema):
+    audience: str
+    unit: str
+    amount_cents: int
+
+
+class ResourceOut(Schema):
+    id: int
+    place_id: uuid.UUID
+    name: str
+    kind: str
+    kind_label: str
+    description: str
+    capacity: int
+    people_capacity: int | None
+    equipment: list[str]
+    required_qualification: str | None
+    bookable_hours: str = Field(description="horaires de réservation (syntaxe OpenStreetMap)")
+    min_duration_minutes: int
+    max_duration_minutes: int
+    granularity_minutes: int
+    min_notice_minutes: int
+    max_horizon_days: int
+    cancellation_deadline_minutes: int
+    prices: list[PriceOut]
+
+
+class SlotOut(Schema):
+    start: datetime.datetime
+    end: datetime.datetime
+    free: int
+
+
+class AvailabilityOut(Schema):
+    resource_id: int
+    timezone: str
+    capacity: int
+    start: datetime.date
+    days: int
+    slots: list[SlotOut]
+
+
+class AvailabilityQuery(Schema):
+    start: datetime.date | None = Field(None, description="premier jour (AAAA-MM-JJ), aujourd'hui par défaut")
+    days: int = Field(7, ge=1, le=MAX_AVAILABILITY_DAYS, description="nombre de jours")
+
+
+class BookingOut(Schema):
+    id: int
+    resource_id: int
+    resource: str
+    place_id: uuid.UUID
+    place: str
+    start: datetime.datetime
+    end: datetime.datetime
+    quantity: int
+    status: str
+    status_label: str
+    person_id: int | None
+    person: str
+    price_cents: int | None
+    series_id: int | None
+    created_at: datetime.datetime
+    cancelled_at: datetime.datetime | None
+    checked_in_at: datetime.datetime | None
+
+
+class BookingFilters(Schema):
+    place: uuid.UUID | None = Field(None, description="les réservations de ce lieu (son équipe seulement)")
+    start: datetime.date | None = Field(None, description="à partir de ce jour (AAAA-MM-JJ)")
+    end: datetime.date | None = Field(None, description="jusqu'à ce jour inclus (AAAA-MM-JJ)")
+    status: BookingStatus | None = None
+
+
+class BookingIn(Schema):
+    resource: int
+    start: datetime.datetime = Field(description="ISO 8601 avec décalage ; sans décalage : heure du lieu")
+    end: datetime.datetime
+    quantity: int = Field(1, ge=1, le=1000)
+    person: int | None = Field(None, description="équipe du lieu : réserver pour ce compte")
+    person_name: str = Field("", max_length=200, description="équipe du lieu : personne sans compte")
+    person_contact: str = Field("", max_length=200)
+    notes: str = Field("", max_length=500)
+
+
+class BookingChangeIn(Schema):
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+    quantity: int | None = Field(None, ge=1, le=1000)
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+# --- Helpers ----------------------------------------------------------------------------------------
+
+
+def resource_out(resource):
+    return {
+        "id": resource.pk,
+        "place_id": resource.place_id,
+        "name": resource.name,
+        "kind": resource.kind,
+        "kind_label": str(ResourceKind(resource.kind).label),
+        "description": resource.description,
+        "capacity": resource.capacity,
+        "people_capacity": resource.people_capacity,
+        "equipment": resource.equipment or [],
+        "required_qualification": (
+            resource.required_qualification.name if resource.required_qualification_id else None
+        ),
+        "bookable_hours": resource.hours_expression,
+        "min_duration_minutes": resource.min_duration_minutes,
+        "max_duration_minutes": resource.max_duration_minutes,
+        "granularity_minutes": resource.granularity_minutes,
+        "min_notice_minutes": resource.min_notice_minutes,
+        "max_horizon_days": resource.max_horizon_days,
+        "cancellation_deadline_minutes": resource.cancellation_deadline_minutes,
+        "prices": [
+            {"audience": p.audience, "unit": p.unit, "amount_cents": p.amount_cents}
+            for p in resource.price_rules.all()
+        ],
+    }
+
+
+def booking_out(booking):
+    tz = services.place_timezone(booking.place)
+    return {
+        "id": booking.pk,
+        "resource_id": booking.resource_id,
+        "resource": booking.resource.name,
+        "place_id": booking.place_id,
+        "place": booking.place.name,
+        "start": booking.start.astimezone(tz),
+        "end": booking.end.astimezone(tz),
+        "quantity": booking.quantity,
+        "status": booking.status,
+        "status_label": str(BookingStatus(booking.status).label),
+        "person_id": booking.person_id,
+        "person": booking.person_display,
+        "price_cents": booking.price_cents,
+        "series_id": booking.series_id,
+        "created_at": booking.created_at,
+        "cancelled_at": booking.cancelled_at,
+        "checked_in_at": booking.checked_in_at,
+    }
+
+
+def _bookings():
+    return Booking.objects.select_related("resource", "place__commune", "person")
+
+
+def _public_place(place_id):
+    place = Place.objects.select_related("commune").filter(pk=place_id).first()
+    if place is None:
+        raise NotFound("lieu introuvable.", field="place_id")
+    return place
+
+
+def _bookable_resource(resource_id, *, field="resource"):
+    resource = (
+        Resource.objects.active()
+        .select_related("place__commune", "required_qualification")
+        .filter(pk=resource_id)
+        .first()
+    )
+    if resource is None:
+        raise NotFound("ressource introuvable ou non réservable.", field=field)
+    return resource
+
+
+def _own_or_team_booking(request, booking_id):
+    """The booking if the caller is its person, who booked it, or the team of its place; else 404."""
+    user = request.user
+    booking = (
+        _bookings()
+        .filter(pk=booking_id)
+        .filter(Q(person=user) | Q(booked_by=user) | Q(place__roles__user=user))
+        .distinct()
+        .first()
+    )
+    if booking is None:
+        raise NotFound("réservation introuvable.", field="booking")
+    return booking
+
+
+# --- Endpoints --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/places/{place_id}/resources",
+    response={200: list[ResourceOut], 404: ErrorOut},
+    summary="Les ressources réservables d'un lieu",
+)
+def list_resources(request, place_id: uuid.UUID):
+    place = _public_place(place_id)
+    resources = (
+        Resource.objects.active()
+        .filter(place=place)
+        .select_related("place", "required_qualification")
+        .prefetch_related("price_rules")
+    )
+    return [resource_out(r) for r in resources]
+
+
+@router.get(
+    "/resources/{resource_id}/availability",
+    response={200: AvailabilityOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Places libres d'une ressource, créneau par créneau",
+)
+def resource_availability(request, resource_id: int, filters: Query[AvailabilityQuery]):
+    """Chaque créneau (au pas de la ressource, à l'heure du lieu) avec le nombre de places libres ;
+    0 hors horaires, fermeture, délai de prévenance ou horizon de réservation."""
+    resource = _bookable_resource(resource_id, field="resource_id")
+    tz = services.place_timezone(resource.place)
+    start = filters.start or timezone.localtime(timezone.now(), tz).date()
+    end = start + datetime.timedelta(days=filters.days - 1)
+    result = services.availability(resource, start, end)
+    return {
+        "resource_id": resource.pk,
+        "timezone": str(tz),
+        "capacity": resource.capacity,
+        "start": start,
+        "days": filters.days,
+        "slots": [
+            {"start": s.astimezone(tz), "end": e.astimezone(tz), "free": free}
+            for s, e, free in result.slots()
+        ],
+    }
+
+
+@router.get(
+    "/bookings",
+    response={200: list[BookingOut], 404: ErrorOut, 422: ErrorOut},
+    summary="Mes réservations, ou celles d'un lieu pour son équipe",
+)
+def list_bookings(request, filters: Query[BookingFilters]):
+    """Sans `place` : les réservations de l'appelant (pour lui ou faites par lui). Avec `place` : toutes
+    celles du lieu, pour son équipe seulement (sinon 404)."""
+    user = request.user
+    qs = _bookings()
+    if filters.place is not None:
+        place = Place.objects.select_related("commune").filter(pk=filters.place).first()
+        if place is None or not services.is_place_staff(user, place):
+            raise NotFound("lieu introuvable, ou dont vous ne faites pas partie de l'équipe.", field="place")
+        qs = qs.filter(place=place)
+        tz = services.place_timezone(place)
+    else:
+        qs = qs.filter(Q(person=user) | Q(booked_by=user))
+        tz = timezone.get_current_timezone()
+    if filters.start is not None:
+        qs = qs.filter(end__gt=datetime.datetime.combine(filters.start, datetime.time(), tzinfo=tz))
+    if filters.end is not None:
+        day_after = filters.end + datetime.timedelta(days=1)
+        qs = qs.filter(start__lt=datetime.datetime.combine(day_after, datetime.time(), tzinfo=tz))
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    return [booking_out(b) for b in qs.order_by("start", "id")[:MAX_BOOKINGS]]
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Réserver",
+)
+def create_booking(request, payload: BookingIn):
+    """Réserve une ressource pour soi ; l'équipe du lieu peut réserver pour un compte (`person`) ou pour
+    une personne sans compte (`person_name` et `person_contact`)."""
+    resource = _bookable_resource(payload.resource)
+    person = None
+    if payload.person is not None:
+        person = get_user_model().objects.filter(pk=payload.person, is_active=True).first()
+        if person is None:
+            raise NotFound("personne introuvable.", field="person")
+    try:
+        booking = services.book(
+            Actor.from_request(request, channel="api"),
+            resource,
+            payload.start,
+            payload.end,
+            person=person,
+            person_name=payload.person_name,
+            person_contact=payload.person_contact,
+            quantity=payload.quantity,
+            notes=payload.notes,
+        )
+    except DomainError as exc:
+        return domain_error(exc)
+    return Status(201, booking_out(_bookings().get(pk=booking.pk)))
+
+
+@router.patch(
+    "/bookings/{booking_id}",
+    response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Déplacer ou modifier une réservation",
+)
+def change_booking(request, booking_id: int, payload: BookingChangeIn):
+    booking = _own_or_team_booking(request, booking_id)
+    try:
+        booking = services.change(
+            Actor.from_request(request, channel="api"),
+            booking,
+            start=payload.start,
+            end=payload.end,
+            quantity=payload.quantity,
+        )
+    except DomainError as exc:
+        return domain_error(exc)
+    return booking_out(_bookings().get(pk=booking.pk))
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel",
+    response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Annuler une réservation",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": CancelIn.json_schema()}},
+        }
+    },
+)
+def cancel_booking(request, booking_id: int):
+    """Annule une réservation confirmée ; corps facultatif : `{"reason": "…"}`."""
+    reason = ""
+    if request.content_type == "application/json" and request.body.strip():
+        try:
+            reason = CancelIn.model_validate_json(request.body).reason
+        except ValueError:
+            return Status(
+                422,
+                {"detail": "reason : un texte de 300 caractères au plus est attendu, dans un objet JSON."},
+            )
+    booking = _own_or_team_booking(request, booking_id)
+    try:
+        booking = services.cancel(Actor.from_request(request, channel="api"), booking, reason=reason)
+    except DomainError as exc:
+        return domain_error(exc)
+    return booking_out(_bookings().get(pk=booking.pk))

@@ -1,0 +1,186 @@
+"""iCalendar feeds and exports of a place's resources and bookings.
+
+- `/espaces/calendrier/<secret>.ics`: a person's bookings, behind a secret address a calendar application
+  subscribes to (no login there). The secret is issued on demand (`issue_feed_token`), only its SHA-256 is
+  stored, and issuing a new one or `revoke_feed_tokens` ends the old address.
+- `/espaces/ressources/<id>/calendrier.ics`: a resource's bookings, for the team of its place.
+- `/espaces/lieux/<place_id>/export/disponibilites.csv|.ods?semaine=AAAA-MM-JJ` and
+  `/espaces/lieux/<place_id>/export/occupation.csv|.ods?du=AAAA-MM-JJ&au=AAAA-MM-JJ`: for the team.
+
+Whatever a person may not see answers 404, as if it did not exist.
+"""
+
+import datetime
+import secrets
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from relais.accounts.models import hash_token
+from relais.places.models import Place
+
+from . import exports, ical, services
+from .models import Booking, CalendarFeedToken, Resource
+
+# How far back the feeds go: calendar applications keep what they already have.
+FEED_PAST_DAYS = 90
+FEED_CACHE_SECONDS = 300
+CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+# --- Secrets of the personal feeds ------------------------------------------------------------------
+
+
+def issue_feed_token(user):
+    """A new secret for the user's feed (the previous ones revoked); returns the raw secret, shown once."""
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        revoke_feed_tokens(user)
+        CalendarFeedToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8])
+    return raw
+
+
+def revoke_feed_tokens(user):
+    """Ends every feed address of the user; returns how many were active."""
+    return CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def feed_url(raw):
+    return reverse("spaces:personal_feed", args=[raw])
+
+
+def user_for_feed_token(raw):
+    token = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw or ""), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+# --- Feeds ------------------------------------------------------------------------------------------
+
+
+def _calendar_response(data, filename):
+    response = HttpResponse(data, content_type=CALENDAR_CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = f"private, max-age={FEED_CACHE_SECONDS}"
+    return response
+
+
+def _feed_bookings():
+    since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    return Booking.objects.filter(end__gte=since).select_related("resource", "place__commune", "person")
+
+
+@require_GET
+def personal_feed(request, token):
+    user = user_for_feed_token(token)
+    if user is None:
+        raise Http404("adresse de calendrier inconnue ou révoquée.")
+    bookings = _feed_bookings().filter(person=user).order_by("start", "id")
+    response = _calendar_response(ical.calendar(bookings, "Mes réservations — Relais"), "reservations.ics")
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _staff_place(request, place):
+    if not services.is_place_staff(request.user, place):
+        raise Http404("lieu introuvable.")
+
+
+@require_GET
+@login_required
+def resource_feed(request, resource_id):
+    resource = get_object_or_404(Resource.objects.select_related("place__commune"), pk=resource_id)
+    _staff_place(request, resource.place)
+    bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
+    name = f"{resource.name} — {resource.place.name}"
+    return _calendar_response(ical.calendar(bookings, name), f"ressource-{resource.pk}.ics")
+
+
+# --- Exports ----------------------------------------------------------------------------------------
+
+
+def _date(request, name):
+    value = request.GET.get(name, "").strip()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _bad_request(message):
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _export_response(data, fmt, filename):
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def _team_place(request, place_id):
+    place = get_object_or_404(Place.objects.select_related("commune"), pk=place_id)
+    _staff_place(request, place)
+    return place
+
+
+@require_GET
+@login_required
+def availability_export(request, place_id, fmt):
+    place = _team_place(request, place_id)
+    if request.GET.get("semaine"):
+        week = _date(request, "semaine")
+        if week is None:
+            return _bad_request("Semaine invalide : indiquez une date au format AAAA-MM-JJ (ex. 2026-03-02).")
+    else:
+        week = timezone.localtime(timezone.now(), services.place_timezone(place)).date()
+    monday = exports.week_start(week)
+    write = exports.availability_csv if fmt == "csv" else exports.availability_ods
+    return _export_response(write(place, monday), fmt, f"disponibilites-{monday.isoformat()}")
+
+
+@require_GET
+@login_required
+def occupancy_export(request, place_id, fmt):
+    place = _team_place(request, place_id)
+    first, last = _date(request, "du"), _date(request, "au")
+    if first is None or last is None:
+        return _bad_request(
+            "Période invalide : indiquez ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (ex. du=2026-03-01&au=2026-03-31)."
+        )
+    if last < first:
+        return _bad_request("Période invalide : la date de fin précède la date de début.")
+    if (last - first).days + 1 > exports.MAX_OCCUPANCY_DAYS:
+        return _bad_request(f"Période trop longue : {exports.MAX_OCCUPANCY_DAYS} jours au plus.")
+    write = exports.occupancy_csv if fmt == "csv" else exports.occupancy_ods
+    return _export_response(
+        write(place, first, last), fmt, f"occupation-{first.isoformat()}-{last.isoformat()}"
+    )
+
+
+def _formats(pattern, view, name):
+    return [path(f"{pattern}.{fmt}", view, {"fmt": fmt}, name=f"{name}_{fmt}") for fmt in ("csv", "ods")]
+
+
+urlpatterns = [
+    path("calendrier/<str:token>.ics", personal_feed, name="personal_feed"),
+    path("ressources/<int:resource_id>/calendrier.ics", resource_feed, name="resource_feed"),
+    *_formats("lieux/<uuid:place_id>/export/disponibilites", availability_export, "availability_export"),
+    *_formats("lieux/<uuid:place_id>/export/occupation", occupancy_export, "occupancy_export"),
+]
