@@ -34,8 +34,10 @@ migrate: install
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
+# Development: e-mails (printed on the console) are sent at once, without a separate `db_worker`.
 run: demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 RELAIS_TASKS_BACKEND=$${RELAIS_TASKS_BACKEND:-django_tasks.backends.immediate.ImmediateBackend} \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format --check .
