@@ -9,11 +9,11 @@ rooms, 10 machines, 15 lendable items, 5 partner slots) and a year of confirmed 
 about 4 a day per resource, pools filled to various levels). Then:
 - week availability of the whole place (`relais.spaces.services.availability(place, monday, sunday)`) for
   random weeks of that year: p50/p95 (target p95 < 50 ms);
-- booking throughput: N clients (threads, each with its own database connection) book random 1-hour slots
-  of random resources in an empty month for a fixed time, through `services.book` (the resource row is
-  locked) — against the naive version in the same run: the same `services.book` whose lock is the whole
-  bookings table (`LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE`, PostgreSQL only). Bookings granted
-  per second, refusals, and a final check that no slot is over capacity.
+- booking throughput: N clients (forked processes, each with its own database connection) book
+  random 1-hour slots of random resources in an empty month for a fixed time through `services.book`,
+  which locks the resource row — against the naive version in the same run: the same `services.book`
+  whose lock is the whole bookings table (`LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE`, PostgreSQL only).
+  Bookings granted per second, refusals, and a final check that no slot is over capacity.
 """
 
 import argparse
@@ -22,7 +22,6 @@ import io
 import json
 import random
 import sys
-import threading
 import time
 import warnings
 import zoneinfo
@@ -234,66 +233,75 @@ def table_locked_resource(resource):
     return Resource.objects.select_related("place__commune", "required_qualification").get(pk=resource.pk)
 
 
-def run_clients(args, place, resources, users, *, naive, month):
-    """`args.clients` threads booking random 1-hour slots of month `month` of 2028 (after the year of
-    bookings: an empty month) for `args.seconds`."""
+def _client(number, resources, user, weekdays, naive, seconds, start_gate, results):
+    """One booking client (a child process): books until `seconds` after the gate opens."""
     from django.db import connections
 
     from relais.core.errors import DomainError
     from relais.privacy.audit import Actor
     from relais.spaces import services
+
+    if naive:
+        services._locked_resource = table_locked_resource
+    rng = random.Random(SEED + number)
+    start_gate.wait()
+    stop_at = time.monotonic() + seconds
+    granted = refused = errors = 0
+    reasons = {}
+    while time.monotonic() < stop_at:
+        resource = rng.choice(resources)
+        day = rng.choice(weekdays)
+        start = datetime.datetime.combine(day, datetime.time(rng.randrange(8, 19)), PARIS)
+        try:
+            services.book(Actor(user=user), resource, start, start + datetime.timedelta(hours=1), now=NOW)
+            granted += 1
+        except DomainError as exc:
+            refused += 1
+            reasons[exc.code or exc.field] = reasons.get(exc.code or exc.field, 0) + 1
+        except Exception:  # noqa: BLE001 (counted: a database error must not happen)
+            errors += 1
+    connections.close_all()
+    results.put((granted, refused, errors, reasons))
+
+
+def run_clients(args, place, resources, users, *, naive, month):
+    """`args.clients` processes (forked, each with its own database connection: like gunicorn workers, no
+    shared GIL) booking random 1-hour slots of month `month` of 2028 (after the year of bookings: an empty
+    month) for `args.seconds`."""
+    import multiprocessing
+
+    from django.db import connections
+
     from relais.spaces.models import Booking
 
     weekdays = [
         datetime.date(2028, month, d) for d in range(1, 29) if datetime.date(2028, month, d).weekday() < 5
     ]
+    context = multiprocessing.get_context("fork")
+    start_gate = context.Event()
+    results = context.Queue()
+    connections.close_all()  # the children open their own
+    children = [
+        context.Process(
+            target=_client,
+            args=(number, resources, users[number], weekdays, naive, args.seconds, start_gate, results),
+        )
+        for number in range(args.clients)
+    ]
+    for child in children:
+        child.start()
+    time.sleep(1.0)  # every child ready (imports done, waiting on the gate)
+    start_gate.set()
     counts = {"granted": 0, "refused": 0, "errors": 0, "reasons": {}}
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.clients)
-    stop_at = [0.0]
-
-    def client(number):
-        rng = random.Random(SEED + number)
-        user = users[number]
-        barrier.wait()
-        if number == 0:
-            stop_at[0] = time.monotonic() + args.seconds
-        while not stop_at[0]:
-            time.sleep(0.001)
-        granted = refused = errors = 0
-        reasons = {}
-        while time.monotonic() < stop_at[0]:
-            resource = rng.choice(resources)
-            day = rng.choice(weekdays)
-            start = datetime.datetime.combine(day, datetime.time(rng.randrange(8, 19)), PARIS)
-            end = start + datetime.timedelta(hours=1)
-            try:
-                services.book(Actor(user=user), resource, start, end, now=NOW)
-                granted += 1
-            except DomainError as exc:
-                refused += 1
-                reasons[exc.code or exc.field] = reasons.get(exc.code or exc.field, 0) + 1
-            except Exception:  # noqa: BLE001 (counted: a database error must not happen)
-                errors += 1
-        with lock:
-            counts["granted"] += granted
-            counts["refused"] += refused
-            counts["errors"] += errors
-            for reason, n in reasons.items():
-                counts["reasons"][reason] = counts["reasons"].get(reason, 0) + n
-        connections.close_all()
-
-    row_lock = services._locked_resource
-    if naive:
-        services._locked_resource = table_locked_resource
-    try:
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        services._locked_resource = row_lock
+    for _ in children:
+        granted, refused, errors, reasons = results.get()
+        counts["granted"] += granted
+        counts["refused"] += refused
+        counts["errors"] += errors
+        for reason, n in reasons.items():
+            counts["reasons"][reason] = counts["reasons"].get(reason, 0) + n
+    for child in children:
+        child.join()
     # No slot over capacity: check every booking of that month against its resource's capacity.
     over = 0
     month_start = datetime.datetime(2028, month, 1, tzinfo=PARIS)
