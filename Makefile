@@ -37,6 +37,7 @@ demo: migrate
 # Development: e-mails (printed on the console) are sent at once, without a separate `db_worker`.
 run: demo
 	DEBUG=1 RELAIS_TASKS_BACKEND=$${RELAIS_TASKS_BACKEND:-django_tasks.backends.immediate.ImmediateBackend} \
+		RELAIS_BASE_URL=$${RELAIS_BASE_URL:-http://127.0.0.1:$(PORT)} \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.test-installed

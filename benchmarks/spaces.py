@@ -95,6 +95,7 @@ def main():
 def create_data():
     from django.contrib.auth import get_user_model
 
+    from relais.members.models import Member
     from relais.places.models import Place
     from relais.spaces.models import Booking, Qualification, Resource, UserQualification
     from relais.territory.models import Commune
@@ -118,6 +119,8 @@ def create_data():
     UserQualification.objects.bulk_create(
         [UserQualification(user=u, qualification=qualification, granted_on=YEAR_START) for u in users]
     )
+    # The people booking are members of the place (the resources are kept for members, the default).
+    Member.objects.bulk_create([Member(place=place, user=u, joined_on=YEAR_START) for u in users])
     resources = []
     for kind, count, capacity in KINDS:
         for n in range(count):

@@ -10,6 +10,10 @@ Environment variables:
     RELAIS_BASE_URL  public address of the site (e.g. https://relais.example.org), for links in e-mails sent
                     by commands
     USE_X_FORWARDED_FOR  "1" behind a trusted reverse proxy (audit trail records the client address)
+    EMAIL_BACKEND   Django e-mail backend (default: the console, e-mails are printed); for SMTP
+                    django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+                    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
+    DEFAULT_FROM_EMAIL  sender of the e-mails (default: Relais <ne-pas-repondre@localhost>)
 """
 
 import os
@@ -66,6 +70,7 @@ INSTALLED_APPS = [
     "relais.places",
     "relais.privacy",
     "relais.coverage",
+    "relais.members",
     "relais.spaces",
     "relais.api",
 ]
@@ -131,6 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["relais.accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -177,6 +183,15 @@ X_FRAME_OPTIONS = "DENY"
 # so that pages make no request to a third-party host.
 TILE_URL = os.environ.get("TILE_URL", "")
 TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "")
+# E-mails: printed on the console unless the operator configures a server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relais <ne-pas-repondre@localhost>")
+
 # The site's public address, for links in e-mails sent outside a request (reminders).
 RELAIS_BASE_URL = os.environ.get("RELAIS_BASE_URL", "").rstrip("/")
 

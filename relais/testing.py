@@ -201,6 +201,7 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     capacity = 1
     people_capacity = 8
     max_horizon_days = 365
+    booking_policy = "public"
 
     class Params:
         pool = factory.Trait(kind="desk_pool", name=factory.Sequence(lambda n: f"Open space {n}"), capacity=3)

@@ -1,15 +1,25 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.core.errors import DomainError
 from relais.places import quality, upkeep
 from relais.places.models import ErrorReport, Place
 from relais.privacy.audit import Actor
 
+from . import signup
+from .forms import SignupForm
 from .models import ApiToken
 
 
@@ -71,3 +81,78 @@ def revoke_token(request, token_id):
     token.revoke()
     messages.success(request, _("Le jeton a été révoqué."))
     return redirect("accounts:tokens")
+
+
+# --- Opening an account -------------------------------------------------------------------------------
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _send_account_mail(request, kind, user, next_url):
+    """The e-mail that follows a sign-up: the confirmation link, or "you already have an account"."""
+    if kind == "exists":
+        template = "exists"
+        context = {
+            "login_link": request.build_absolute_uri(reverse("accounts:login")),
+            "reset_link": request.build_absolute_uri(reverse("accounts:password_reset")),
+        }
+    else:
+        template = "activation"
+        link = request.build_absolute_uri(signup.activation_path(user))
+        if next_url:
+            link += "?" + urlencode({"next": next_url})
+        context = {"user": user, "link": link}
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def signup_view(request):
+    """Create an account (name, e-mail, password); it opens once the address is confirmed."""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request) or "accounts:dashboard")
+    next_url = _safe_next(request)
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if not form.is_robot:  # a robot sees the same page, and nothing is created
+                kind, user = signup.request_account(
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    email=email,
+                    password=form.cleaned_data["password1"],
+                    actor=Actor.from_request(request),
+                )
+                transaction.on_commit(lambda: _send_account_mail(request, kind, user, next_url))
+            request.session["signup_email"] = email
+            return redirect("accounts:signup-sent")
+    else:
+        form = SignupForm()
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html", {"email": request.session.get("signup_email", "")})
+
+
+def activate(request, uidb64, token):
+    """The link of the confirmation e-mail: the account opens and its owner is logged in (the first time)."""
+    try:
+        user, first_time = signup.activate(uidb64, token, actor=Actor.from_request(request))
+    except DomainError as exc:
+        messages.error(request, exc.message[:1].upper() + exc.message[1:])
+        return redirect("accounts:login")
+    if not first_time:
+        messages.info(request, _("Votre compte est déjà ouvert : connectez-vous."))
+        return redirect("accounts:login")
+    login(request, user, backend="relais.accounts.backends.UsernameOrEmailBackend")
+    messages.success(request, _("Votre adresse est confirmée : votre compte est ouvert."))
+    return redirect(_safe_next(request) or "spaces:index")

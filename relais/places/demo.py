@@ -4,6 +4,7 @@ every tiers-lieu typology and every région appears, and demo accounts to try th
 from django.conf import settings
 from django.db import transaction
 
+from relais.accounts.access import sync_admin_access
 from relais.accounts.models import PlaceRole, User
 from relais.privacy.audit import Actor
 from relais.territory.models import Commune, Region
@@ -222,11 +223,12 @@ def load_demo_places(actor):
 
 @transaction.atomic
 def load_demo_accounts():
-    """A network admin and a manager of two demo places (DEBUG only: fixed, published passwords)."""
+    """A network admin, a manager of two demo places and a member of both (DEBUG only: fixed, published
+    passwords)."""
     if not settings.DEBUG:
         return []
     accounts = []
-    for username, is_admin in (("admin", True), ("gerant", False)):
+    for username, is_admin in (("admin", True), ("gerant", False), ("adherent", False)):
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"is_network_admin": is_admin, "is_staff": is_admin, "is_superuser": is_admin},
@@ -236,8 +238,17 @@ def load_demo_accounts():
             user.save()
         accounts.append(username)
     manager = User.objects.get(username="gerant")
-    for place in Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[:2]:
+    places = list(Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[:2])
+    for place in places:
         PlaceRole.objects.get_or_create(user=manager, place=place, defaults={"role": PlaceRole.Role.MANAGER})
+    sync_admin_access(manager)  # the manager configures the place's resources and members in the admin
+    member = User.objects.get(username="adherent")
+    if not member.first_name:
+        member.first_name, member.last_name, member.email = "Camille", "Adhérente", "adherent@example.org"
+        member.save(update_fields=["first_name", "last_name", "email"])
+    from relais.spaces.demo import load_demo_members
+
+    load_demo_members(places, member)
     return accounts
 
 

@@ -257,6 +257,8 @@ def _place_page_context(request, place, report_form=None):
         meta_description=structured_data.description(place),
         completeness=quality.completeness(place) if can_edit else None,
         open_reports=(place.error_reports.filter(status=ErrorReport.Status.OPEN).count() if can_edit else 0),
+        # Spaces and equipment to book (the bookings app's resources, through their reverse relation).
+        bookable=place.resources.filter(is_active=True).exists(),
     )
     return context
 

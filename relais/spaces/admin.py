@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.errors import DomainError
-from relais.places.models import Place
+from relais.places.admin_scope import PlaceScopedAdmin
 from relais.privacy.audit import Actor, AuditAction, record
 
 from . import services
@@ -26,44 +26,6 @@ from .models import (
     UserQualification,
     WaitlistEntry,
 )
-
-
-def managed_places(user):
-    return Place.objects.managed_by(user)
-
-
-def worked_places(user):
-    """Places whose team the user belongs to (manager or staff)."""
-    if not user.is_authenticated:
-        return Place.objects.none()
-    return Place.objects.filter(roles__user=user).distinct()
-
-
-class PlaceScopedAdmin(admin.ModelAdmin):
-    """Rows of the places the user may see; foreign keys limited to those places."""
-
-    place_path = "place"
-    people_records = False  # True: only the team of the place (not network admins) sees the rows
-
-    def allowed_places(self, request):
-        if request.user.is_superuser:
-            return Place.objects.all()
-        return worked_places(request.user) if self.people_records else managed_places(request.user)
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.place_path}__in": self.allowed_places(request)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            places = self.allowed_places(request)
-            if db_field.related_model is Place:
-                kwargs["queryset"] = places
-            elif db_field.related_model in (Resource, Qualification):
-                kwargs["queryset"] = db_field.related_model.objects.filter(place__in=places)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PriceRuleInline(admin.TabularInline):

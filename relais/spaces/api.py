@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from relais.api.auth import TokenAuth
 from relais.core.errors import DomainError, NotFound
+from relais.members.models import Member
 from relais.places.models import Place
 from relais.privacy.audit import Actor
 
@@ -30,7 +31,7 @@ MAX_AVAILABILITY_DAYS = 31
 MAX_BOOKINGS = 500
 
 # DomainError codes that are not a broken rule of the request itself.
-FORBIDDEN_CODES = {"forbidden"}
+FORBIDDEN_CODES = {"forbidden", "members_only", "staff_only", "qualification"}
 CONFLICT_CODES = {"overlap", "capacity", "busy", "status", "series_conflict"}
 
 
@@ -67,6 +68,9 @@ class ResourceOut(Schema):
     people_capacity: int | None
     equipment: list[str]
     required_qualification: str | None
+    booking_policy: str = Field(
+        description="qui réserve en ligne : public, members (adhérents), staff (équipe)"
+    )
     bookable_hours: str = Field(description="horaires de réservation (syntaxe OpenStreetMap)")
     min_duration_minutes: int
     max_duration_minutes: int
@@ -111,6 +115,7 @@ class BookingOut(Schema):
     person_id: int | None
     person: str
     price_cents: int | None
+    member_rate: bool
     series_id: int | None
     created_at: datetime.datetime
     cancelled_at: datetime.datetime | None
@@ -132,6 +137,7 @@ class BookingIn(Schema):
     person: int | None = Field(None, description="équipe du lieu : réserver pour ce compte")
     person_name: str = Field("", max_length=200, description="équipe du lieu : personne sans compte")
     person_contact: str = Field("", max_length=200)
+    member: int | None = Field(None, description="équipe du lieu : réserver pour cet adhérent du lieu")
     notes: str = Field("", max_length=500)
 
 
@@ -162,6 +168,7 @@ def resource_out(resource):
         "required_qualification": (
             resource.required_qualification.name if resource.required_qualification_id else None
         ),
+        "booking_policy": resource.booking_policy,
         "bookable_hours": resource.hours_expression,
         "min_duration_minutes": resource.min_duration_minutes,
         "max_duration_minutes": resource.max_duration_minutes,
@@ -192,6 +199,7 @@ def booking_out(booking):
         "person_id": booking.person_id,
         "person": booking.person_display,
         "price_cents": booking.price_cents,
+        "member_rate": booking.member_rate,
         "series_id": booking.series_id,
         "created_at": booking.created_at,
         "cancelled_at": booking.cancelled_at,
@@ -325,6 +333,12 @@ def create_booking(request, payload: BookingIn):
         person = get_user_model().objects.filter(pk=payload.person, is_active=True).first()
         if person is None:
             raise NotFound("personne introuvable.", field="person")
+    member = None
+    if payload.member is not None:
+        if services.is_place_staff(request.user, resource.place):
+            member = Member.objects.filter(pk=payload.member, place=resource.place).first()
+        if member is None:
+            raise NotFound("adhérent introuvable dans ce lieu.", field="member")
     try:
         booking = services.book(
             Actor.from_request(request, channel="api"),
@@ -334,6 +348,7 @@ def create_booking(request, payload: BookingIn):
             person=person,
             person_name=payload.person_name,
             person_contact=payload.person_contact,
+            member=member,
             quantity=payload.quantity,
             notes=payload.notes,
         )

@@ -47,3 +47,11 @@ class WaitlistStatus(models.TextChoices):
     WAITING = "waiting", _("en attente")
     OFFERED = "offered", _("place proposée")
     WITHDRAWN = "withdrawn", _("retirée")
+
+
+class BookingPolicy(models.TextChoices):
+    """Who may book a resource online by themselves (the team of the place always may, for anyone)."""
+
+    PUBLIC = "public", _("toute personne ayant un compte")
+    MEMBERS = "members", _("les adhérents du lieu")
+    STAFF = "staff", _("l'équipe du lieu seulement (par téléphone ou à l'accueil)")

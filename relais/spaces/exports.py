@@ -1,5 +1,6 @@
 """Exports of a place's resources for its team: the availability of a week and the occupancy over a period,
-as rows (dicts with French column names) written to CSV (`;`, UTF-8) or to an OpenDocument spreadsheet.
+as rows (dicts with French column names) written to CSV (`;`, UTF-8 with BOM, decimal comma) or to an
+OpenDocument spreadsheet.
 
 Times are the place's wall-clock times. A slot is listed when the resource is open for all of it (its
 bookable hours within the place's hours, no closure); its free capacity is the one a booking would find
@@ -155,13 +156,23 @@ def occupancy_rows(place, first_day, last_day):
 # --- Writing ----------------------------------------------------------------------------------------
 
 
+def _cell(value):
+    """A CSV cell as French spreadsheets read it: decimal comma, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    return value
+
+
 def to_csv(rows, columns):
-    """`;`-separated UTF-8 text, a header line first (with no rows: the header alone)."""
+    """`;`-separated UTF-8 text with a byte-order mark and decimal commas (what a spreadsheet set to French
+    opens as is), a header line first (with no rows: the header alone)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, delimiter=";", lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    return out.getvalue().encode("utf-8")
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    return out.getvalue().encode("utf-8-sig")
 
 
 def to_ods(rows, columns, sheet):

@@ -60,6 +60,12 @@ def feed_url(raw):
     return reverse("spaces:personal_feed", args=[raw])
 
 
+def resource_feed_url(raw, resource):
+    """The staff feed of a resource, for calendar applications (no session): the secret of a member of
+    the place's team."""
+    return reverse("spaces:resource_feed_secret", args=[raw, resource.pk])
+
+
 def user_for_feed_token(raw):
     token = (
         CalendarFeedToken.objects.select_related("user")
@@ -110,18 +116,42 @@ def resource_feed(request, resource_id):
     _staff_place(request, resource.place)
     bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
     name = f"{resource.name} — {resource.place.name}"
-    return _calendar_response(ical.calendar(bookings, name), f"ressource-{resource.pk}.ics")
+    return _calendar_response(ical.calendar(bookings, name, for_team=True), f"ressource-{resource.pk}.ics")
+
+
+@require_GET
+def resource_feed_by_secret(request, token, resource_id):
+    """The same feed as `resource_feed`, for a calendar application: the secret of someone of the team."""
+    user = user_for_feed_token(token)
+    resource = Resource.objects.select_related("place__commune").filter(pk=resource_id).first()
+    if user is None or resource is None or not services.is_place_staff(user, resource.place):
+        raise Http404("adresse de calendrier inconnue ou révoquée.")
+    bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
+    name = f"{resource.name} — {resource.place.name}"
+    response = _calendar_response(
+        ical.calendar(bookings, name, for_team=True), f"ressource-{resource.pk}.ics"
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # --- Exports ----------------------------------------------------------------------------------------
 
 
+# Exports reach at most this far from today (a typed address cannot ask for year 9999).
+MAX_YEARS_AWAY = 10
+
+
 def _date(request, name):
+    """The date of a query parameter; None when invalid or more than ten years away from today."""
     value = request.GET.get(name, "").strip()
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         return None
+    if abs(day.year - timezone.localdate().year) > MAX_YEARS_AWAY:
+        return None
+    return day
 
 
 def _bad_request(message):
@@ -147,7 +177,10 @@ def availability_export(request, place_id, fmt):
     if request.GET.get("semaine"):
         week = _date(request, "semaine")
         if week is None:
-            return _bad_request("Semaine invalide : indiquez une date au format AAAA-MM-JJ (ex. 2026-03-02).")
+            return _bad_request(
+                "Semaine invalide : indiquez une date au format AAAA-MM-JJ (ex. 2026-03-02), à moins de "
+                f"{MAX_YEARS_AWAY} ans d'aujourd'hui."
+            )
     else:
         week = timezone.localtime(timezone.now(), services.place_timezone(place)).date()
     monday = exports.week_start(week)
@@ -162,7 +195,8 @@ def occupancy_export(request, place_id, fmt):
     first, last = _date(request, "du"), _date(request, "au")
     if first is None or last is None:
         return _bad_request(
-            "Période invalide : indiquez ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (ex. du=2026-03-01&au=2026-03-31)."
+            "Période invalide : indiquez ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (ex. du=2026-03-01&au=2026-03-31), "
+            f"à moins de {MAX_YEARS_AWAY} ans d'aujourd'hui."
         )
     if last < first:
         return _bad_request("Période invalide : la date de fin précède la date de début.")
@@ -181,6 +215,11 @@ def _formats(pattern, view, name):
 urlpatterns = [
     path("calendrier/<str:token>.ics", personal_feed, name="personal_feed"),
     path("ressources/<int:resource_id>/calendrier.ics", resource_feed, name="resource_feed"),
+    path(
+        "calendrier/<str:token>/ressources/<int:resource_id>.ics",
+        resource_feed_by_secret,
+        name="resource_feed_secret",
+    ),
     *_formats("lieux/<uuid:place_id>/export/disponibilites", availability_export, "availability_export"),
     *_formats("lieux/<uuid:place_id>/export/occupation", occupancy_export, "occupancy_export"),
 ]

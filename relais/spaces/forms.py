@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.members.models import Member
+
 from .models import POOLED_KINDS
 
 # Where a DomainError's `field` is shown in the forms below (None: at the top of the form).
@@ -15,6 +17,7 @@ FIELD_MAP = {
     "end": "end_time",
     "quantity": "quantity",
     "person": "person_account",
+    "member": "member",
     "person_contact": "person_contact",
     "person_name": "person_name",
     "until": "until",
@@ -81,10 +84,16 @@ class BookingForm(SlotForm):
         label=_("Jusqu'au"),
         required=False,
         widget=date_input(),
-        help_text=_("Dernier jour de la série (incluse)."),
+        help_text=_("Dernier jour de la série (inclus)."),
     )
     skip_conflicts = forms.BooleanField(
         label=_("Réserver la série sans les dates en conflit"), required=False
+    )
+    member = forms.ModelChoiceField(
+        label=_("Adhérent du lieu"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("Le tarif adhérent s'applique si l'adhésion couvre le jour réservé."),
     )
     person_account = forms.CharField(
         label=_("Compte de la personne (identifiant ou e-mail)"),
@@ -99,7 +108,7 @@ class BookingForm(SlotForm):
         label=_("Téléphone ou e-mail de la personne"), required=False, max_length=200
     )
 
-    STAFF_FIELDS = ("person_account", "person_name", "person_contact")
+    STAFF_FIELDS = ("member", "person_account", "person_name", "person_contact")
 
     def __init__(self, *args, staff=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +116,22 @@ class BookingForm(SlotForm):
         if not staff:
             for name in self.STAFF_FIELDS:
                 del self.fields[name]
+            return
+        members = Member.objects.filter(place=self.resource.place).select_related("user")
+        if members.exists():
+            self.fields["member"].queryset = members.order_by("name", "user__last_name", "id")
+            self.fields["member"].label_from_instance = self._member_label
+        else:
+            del self.fields["member"]
+
+    @staticmethod
+    def _member_label(member):
+        if member.ends_on:
+            return _("%(name)s (jusqu'au %(date)s)") % {
+                "name": member.display_name,
+                "date": member.ends_on.strftime("%d/%m/%Y"),
+            }
+        return member.display_name
 
     def clean_person_account(self):
         value = self.cleaned_data.get("person_account", "").strip()
@@ -128,10 +153,16 @@ class BookingForm(SlotForm):
         data = super().clean()
         if data.get("repeat") and not data.get("until"):
             self.add_error("until", _("indiquez jusqu'à quel jour répéter la réservation."))
-        if self.staff and data.get("person_account") and data.get("person_name"):
-            self.add_error(
-                "person_name", _("choisissez soit un compte, soit le nom d'une personne sans compte.")
-            )
+        if self.staff:
+            chosen = [n for n in ("member", "person_account", "person_name") if data.get(n)]
+            if len(chosen) > 1:
+                self.add_error(
+                    chosen[1],
+                    _(
+                        "choisissez un seul des trois : un adhérent, un compte ou le nom d'une personne "
+                        "sans compte."
+                    ),
+                )
         return data
 
     def person_kwargs(self):
@@ -141,6 +172,7 @@ class BookingForm(SlotForm):
             "person": self.cleaned_data.get("person_account"),
             "person_name": self.cleaned_data.get("person_name", ""),
             "person_contact": self.cleaned_data.get("person_contact", ""),
+            "member": self.cleaned_data.get("member"),
         }
 
 
@@ -159,11 +191,16 @@ class ChangeForm(SlotForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Motif (facultatif)"), required=False, max_length=300)
+    whole_series = forms.BooleanField(
+        label=_("Annuler aussi toutes les dates suivantes de cette réservation régulière"), required=False
+    )
     override_deadline = forms.BooleanField(
         label=_("Passer outre le délai d'annulation (équipe du lieu)"), required=False
     )
 
-    def __init__(self, *args, staff=False, **kwargs):
+    def __init__(self, *args, staff=False, series=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not staff:
             del self.fields["override_deadline"]
+        if not series:
+            del self.fields["whole_series"]

@@ -17,6 +17,7 @@ from relais.places.validators import clean_opening_hours
 from .enums import (
     ACTIVE_STATUSES,
     Audience,
+    BookingPolicy,
     BookingStatus,
     PriceUnit,
     ResourceKind,
@@ -102,6 +103,13 @@ class Resource(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("réservable"), default=True)
+    booking_policy = models.CharField(
+        _("qui réserve en ligne"),
+        max_length=10,
+        choices=BookingPolicy.choices,
+        default=BookingPolicy.MEMBERS,
+        help_text=_("L'équipe du lieu peut toujours réserver pour quelqu'un."),
+    )
 
     capacity = models.PositiveSmallIntegerField(
         _("capacité"),

@@ -15,6 +15,7 @@ import datetime
 import functools
 import logging
 from email.mime.text import MIMEText
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -85,8 +86,18 @@ def _place_url(place):
         path = reverse("places:detail", args=[place.pk])
     except NoReverseMatch:
         return ""
+    return _absolute(path)
+
+
+def _absolute(path):
+    """`path` on the instance's public address (RELAIS_BASE_URL); "" when the operator has not set it."""
     base = (getattr(settings, "RELAIS_BASE_URL", "") or "").rstrip("/")
     return f"{base}{path}" if base else ""
+
+
+def _manage_url(record):
+    """Where the person manages their bookings: for an account only (a booking by phone has no page)."""
+    return _absolute(reverse("spaces:my-bookings")) if record.person_id else ""
 
 
 def _place_context(place, tz):
@@ -109,6 +120,7 @@ def _booking_context(booking):
         "period": _period(booking.start, booking.end, tz),
         "price": f"{booking.price_cents / 100:.2f} €".replace(".", ",") if booking.price_cents else "",
         "deadline": _deadline(booking, tz),
+        "manage_url": _manage_url(booking),
     }
 
 
@@ -121,13 +133,8 @@ def _deadline(booking, tz):
 
 
 def _reply_to(place):
-    for address in place.emails or []:
-        try:
-            validate_email(address)
-        except ValidationError:
-            continue
-        return [address]
-    return []
+    address = ical.organizer_address(place)
+    return [address] if address else []
 
 
 def _ics_part(data, method):
@@ -162,7 +169,9 @@ def _render_booking_mail(booking, template, method):
         return False
     with translation.override(settings.LANGUAGE_CODE):
         context = _booking_context(booking)
-        data = ical.calendar([booking], f"{booking.resource.name} — {booking.place.name}", method=method)
+        data = ical.calendar(
+            [booking], f"{booking.resource.name} — {booking.place.name}", method=method, attendee=to
+        )
     return _send(template, to, context, booking.place, calendar_data=data, method=method)
 
 
@@ -239,9 +248,38 @@ def send_series_confirmation(series_id):
             "until": formats.date_format(series.until, "j F Y"),
             "interval_weeks": series.interval_weeks,
             "total": _total(bookings),
+            "manage_url": _manage_url(series),
         }
         data = ical.calendar(bookings, f"{series.resource.name} — {series.place.name}", method="PUBLISH")
     return _send("series_confirmed", to, context, series.place, calendar_data=data, method="PUBLISH")
+
+
+@task()
+def send_series_cancellation(booking_ids):
+    """One e-mail for the occurrences of a series cancelled together, each in the calendar as cancelled."""
+    bookings = list(
+        Booking.objects.filter(pk__in=booking_ids, status=BookingStatus.CANCELLED)
+        .select_related("resource", "place__commune", "person")
+        .order_by("start")
+    )
+    if not bookings:
+        return False
+    first = bookings[0]
+    to = email_of(first)
+    if to is None:
+        return False
+    tz = _tz(first.place)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **_place_context(first.place, tz),
+            "resource": first.resource,
+            "name": _name_of(first),
+            "occurrences": [_period(b.start, b.end, tz) for b in bookings],
+            "count": len(bookings),
+            "manage_url": _manage_url(first),
+        }
+        data = ical.calendar(bookings, f"{first.resource.name} — {first.place.name}", method="PUBLISH")
+    return _send("series_cancelled", to, context, first.place, calendar_data=data, method="PUBLISH")
 
 
 def _total(bookings):
@@ -271,8 +309,22 @@ def send_waitlist_offer(entry_id):
             "resource": entry.resource,
             "name": _name_of(entry),
             "period": _period(entry.start, entry.end, tz),
+            "book_url": _book_url(entry, tz),
         }
     return _send("waitlist_offer", to, context, entry.place)
+
+
+def _book_url(entry, tz):
+    """The booking form of the slot offered, filled in (for an account: the form needs a login)."""
+    if not entry.person_id:
+        return ""
+    start, end = entry.start.astimezone(tz), entry.end.astimezone(tz)
+    query = {"date": start.date().isoformat(), "debut": f"{start:%H:%M}", "fin": f"{end:%H:%M}"}
+    if end.date() != start.date():
+        query["date_fin"] = end.date().isoformat()
+    if entry.quantity > 1:
+        query["quantite"] = entry.quantity
+    return _absolute(reverse("spaces:book", args=[entry.resource_id]) + "?" + urlencode(query))
 
 
 TASKS = {
@@ -281,6 +333,7 @@ TASKS = {
     "cancelled": send_booking_cancellation,
     "reminder": send_booking_reminder,
     "series": send_series_confirmation,
+    "series_cancelled": send_series_cancellation,
     "waitlist_offer": send_waitlist_offer,
 }
 

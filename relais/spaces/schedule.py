@@ -17,6 +17,17 @@ import numpy as np
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
+# The state of a slot (`free_capacity_many(..., with_states=True)`): why it has no free unit.
+FREE, CLOSED, FULL, PAST, NOTICE, HORIZON = range(6)
+STATE_NAMES = {
+    FREE: "free",
+    CLOSED: "closed",
+    FULL: "full",
+    PAST: "past",
+    NOTICE: "notice",
+    HORIZON: "horizon",
+}
+
 
 def to_minutes(moment):
     """Whole minutes since the epoch of an aware datetime (seconds are dropped)."""
@@ -68,6 +79,7 @@ class SlotQuery:
     closures: object = None
     bookable_from: int | None = None
     bookable_until: int | None = None
+    now: int | None = None  # slots starting before it are past (for the states only)
 
 
 def free_capacity(slot_starts, slot_ends, **kwargs):
@@ -75,15 +87,21 @@ def free_capacity(slot_starts, slot_ends, **kwargs):
     return free_capacity_many([SlotQuery(slot_starts, slot_ends, **kwargs)])[0]
 
 
-def free_capacity_many(queries):
+def free_capacity_many(queries, *, with_states=False):
     """`free_capacity` of several resources at once: one row of minutes per resource, a handful of numpy
-    calls for all of them (a place's week: 60 rows of 10,080 minutes)."""
+    calls for all of them (a place's week: 60 rows of 10,080 minutes).
+
+    With `with_states`, a (free, states) pair per resource: each slot's state says why it has no free unit
+    — CLOSED (outside the hours or during a closure) first, then PAST, NOTICE (inside the minimum notice),
+    HORIZON (beyond the booking horizon) for open slots, FULL for open bookable slots taken by bookings.
+    """
     queries = list(queries)
     starts = [np.asarray(q.slot_starts, dtype=np.int64) for q in queries]
     ends = [np.asarray(q.slot_ends, dtype=np.int64) for q in queries]
     counts = [len(s) for s in starts]
     if not sum(counts):
-        return [np.zeros(0, dtype=np.int64) for _ in queries]
+        empty = [np.zeros(0, dtype=np.int64) for _ in queries]
+        return [(e, e.copy()) for e in empty] if with_states else empty
     origin = min(int(s.min()) for s in starts if len(s))
     length = max(int(e.max()) + q.buffer for e, q in zip(ends, queries, strict=True) if len(e)) - origin
     width = length + 1  # one spare column per row: slot ends may reach `length`
@@ -143,11 +161,26 @@ def free_capacity_many(queries):
     free = np.where(slot_open, np.maximum(capacities - slot_load, 0), 0)
 
     results = np.split(free, np.cumsum(counts)[:-1])
-    for q, s, f in zip(queries, starts, results, strict=True):
+    if with_states:
+        opened = np.split(slot_open, np.cumsum(counts)[:-1])
+        states = []
+    for i, (q, s, f) in enumerate(zip(queries, starts, results, strict=True)):
+        if with_states:
+            state = np.where(opened[i], np.where(f > 0, FREE, FULL), CLOSED)
+            is_open = state != CLOSED
+            if q.bookable_until is not None:
+                state[is_open & (s > q.bookable_until)] = HORIZON
+            if q.bookable_from is not None:
+                state[is_open & (s < q.bookable_from)] = NOTICE
+            if q.now is not None:
+                state[is_open & (s < q.now)] = PAST
+            states.append(state)
         if q.bookable_from is not None:
             f[s < q.bookable_from] = 0
         if q.bookable_until is not None:
             f[s > q.bookable_until] = 0
+    if with_states:
+        return list(zip(results, states, strict=True))
     return results
 
 
@@ -234,3 +267,24 @@ def _same_offset(day, tz):
     """No clock change during `day` in `tz` (offsets equal at its start, noon and end)."""
     moments = [datetime.datetime.combine(day, datetime.time(h), tzinfo=tz) for h in (0, 12, 23)]
     return len({m.utcoffset() for m in moments}) == 1
+
+
+def subtract(intervals, removed):
+    """`intervals` (starts, ends) minus the (start, end) pairs of `removed`, as sorted arrays."""
+    starts, ends = _as_intervals(intervals)
+    pieces = sorted(zip(starts.tolist(), ends.tolist(), strict=True))
+    for cut_start, cut_end in sorted(removed):
+        kept = []
+        for s, e in pieces:
+            if e <= cut_start or s >= cut_end:
+                kept.append((s, e))
+                continue
+            if s < cut_start:
+                kept.append((s, cut_start))
+            if e > cut_end:
+                kept.append((cut_end, e))
+        pieces = kept
+    return (
+        np.array([p[0] for p in pieces], dtype=np.int64),
+        np.array([p[1] for p in pieces], dtype=np.int64),
+    )

@@ -11,18 +11,25 @@ weekly series follow the wall clock of the place, across clock changes.
 """
 
 import datetime
+import functools
 import random
+import re
 import time
 from dataclasses import dataclass, field
 
+import holidays
 import numpy as np
 import opening_hours
 from django.db import NotSupportedError, OperationalError, connection, transaction
 from django.db.models import BigIntegerField, Func, Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.accounts.models import PlaceRole
 from relais.core.errors import DomainError
+from relais.members import services as members
+from relais.places import hours as place_hours
 from relais.places.search import local_time, parsed_hours, timezone_of
 from relais.privacy.audit import AuditAction, diff, record
 
@@ -31,6 +38,7 @@ from .enums import (
     ACTIVE_STATUSES,
     TRANSITIONS,
     Audience,
+    BookingPolicy,
     BookingStatus,
     PriceUnit,
     ResourceKind,
@@ -81,22 +89,32 @@ def _local(moment, tz):
 
 def _when(moment, tz):
     """« 12/03/2026 à 09:00 » in the place's local time."""
-    return formats.date_format(_local(moment, tz), "d/m/Y à H:i")
+    # Translators: Django date format; escape letters with a backslash, e.g. "d/m/Y \a\t H:i"
+    return formats.date_format(_local(moment, tz), _("d/m/Y à H:i"))
 
 
 def _hm(moment, tz):
-    return formats.date_format(_local(moment, tz), "H:i")
+    # Translators: Django time format (hours and minutes), e.g. "H:i" or "g:i A"
+    return formats.date_format(_local(moment, tz), _("H:i"))
+
+
+def duration_text(minutes):
+    """« 2 h », « 1 h 30 », « 45 min », « 2 jours »."""
+    return _minutes_text(minutes)
 
 
 def _minutes_text(minutes):
     if minutes % 1440 == 0 and minutes:
         days = minutes // 1440
-        return f"{days} jour{'s' if days > 1 else ''}"
+        return ngettext("%(count)s jour", "%(count)s jours", days) % {"count": days}
     if minutes % 60 == 0 and minutes:
-        return f"{minutes // 60} h"
+        # Translators: a duration in whole hours, e.g. « 2 h » (two hours)
+        return _("%(hours)s h") % {"hours": minutes // 60}
     if minutes > 60:
-        return f"{minutes // 60} h {minutes % 60:02d}"
-    return f"{minutes} min"
+        # Translators: a duration, e.g. « 1 h 30 » (one hour and thirty minutes), not a time of day
+        return _("%(hours)s h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
+    # Translators: a duration in minutes, e.g. « 45 min »
+    return _("%(minutes)s min") % {"minutes": minutes}
 
 
 # --- Reading hours and closures -------------------------------------------------------------------
@@ -109,10 +127,27 @@ def _aware(moment, tz):
     return moment
 
 
-def hours_intervals(expression, tz, start, end):
+# « PH off »: the expression closes on public holidays (the parser knows the national ones only).
+PH_OFF = re.compile(r"\bPH\s+(off|closed)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def local_only_holidays(department_code, year):
+    """Public holidays of a département that are not national ones (Alsace-Moselle, overseas: e.g. 20
+    December in Réunion), which the opening-hours parser does not know."""
+    if not department_code or department_code not in place_hours.HOLIDAY_SUBDIVISIONS:
+        return frozenset()
+    with translation.override("fr"):
+        local = place_hours.holiday_calendar(department_code, [year])
+    national = holidays.France(years=[year])
+    return frozenset(day for day in local if day not in national)
+
+
+def hours_intervals(expression, tz, start, end, department=None):
     """Open intervals (UTC minutes) of an OSM expression over [start, end); None for no expression.
 
-    Only OPEN counts: « unknown » or commented-unknown periods cannot be booked.
+    Only OPEN counts: « unknown » or commented-unknown periods cannot be booked. With « PH off », the
+    public holidays of the `department` that are not national ones are closed too.
     """
     if not expression:
         return None
@@ -124,18 +159,54 @@ def hours_intervals(expression, tz, start, end):
         if state == opening_hours.State.OPEN:
             starts.append(schedule.to_minutes(begin.astimezone(datetime.UTC)))
             ends.append(schedule.to_minutes(finish.astimezone(datetime.UTC)))
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    result = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    if department and PH_OFF.search(expression):
+        first, last = _local(start, tz).date(), _local(end, tz).date()
+        closed = [
+            day
+            for year in range(first.year, last.year + 1)
+            for day in local_only_holidays(department, year)
+            if first <= day <= last
+        ]
+        if closed:
+            result = schedule.subtract(result, [_local_day_minutes(day, tz) for day in closed])
+    return result
+
+
+def _local_day_minutes(day, tz):
+    start = local_time(datetime.datetime.combine(day, datetime.time()), tz)
+    end = local_time(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()), tz)
+    return schedule.to_minutes(start), schedule.to_minutes(end)
+
+
+def describe_day(expression, tz, day, department=None):
+    """« samedi 12 décembre : fermé », « mardi 8 décembre : 9 h 00 – 12 h 00, 14 h 00 – 18 h 00 »: the
+    hours of one local day, as people read them (holidays of the département included)."""
+    label = place_hours.long_date(day, with_year=False)
+    oh = parsed_hours(expression, tz)
+    if oh is None:
+        # Translators: a day and its opening hours, e.g. « mardi 8 décembre : 9 h 00 – 12 h 00 »
+        return _("%(day)s : %(hours)s") % {"day": label, "hours": expression}
+    slots = place_hours.day_slots(oh, day, tz)
+    if department and PH_OFF.search(expression) and day in local_only_holidays(department, day.year):
+        slots = []
+    slots = [slot for slot in slots if not slot.unknown]
+    if not slots:
+        # Translators: a day the place is closed, e.g. « samedi 12 décembre : fermé »
+        return _("%(day)s : fermé") % {"day": label}
+    return _("%(day)s : %(hours)s") % {"day": label, "hours": ", ".join(slot.text for slot in slots)}
 
 
 def _open_layers(resource, tz, start, end, cache=None):
     """The interval sets a booking must lie in: the resource's bookable hours and the place's hours."""
     layers = []
+    department = resource.place.commune.department_id
     for expression in (resource.bookable_hours, resource.place.opening_hours):
         key = (expression, start, end)
         if cache is not None and key in cache:
             layer = cache[key]
         else:
-            layer = hours_intervals(expression, tz, start, end)
+            layer = hours_intervals(expression, tz, start, end, department)
             if cache is not None:
                 cache[key] = layer
         if layer is not None:
@@ -195,11 +266,18 @@ class ResourceAvailability:
     starts: np.ndarray
     ends: np.ndarray
     free: np.ndarray
+    states: np.ndarray | None = None  # schedule.FREE, CLOSED, FULL, PAST, NOTICE or HORIZON per slot
 
     def slots(self):
         """(start, end, free units) with aware UTC datetimes, slot by slot."""
         for s, e, f in zip(self.starts.tolist(), self.ends.tolist(), self.free.tolist(), strict=True):
             yield schedule.from_minutes(s), schedule.from_minutes(e), f
+
+    def slots_with_states(self):
+        """(start, end, free units, state name) slot by slot: the state says why a slot is not free."""
+        names = schedule.STATE_NAMES
+        for (s, e, f), state in zip(self.slots(), self.states.tolist(), strict=True):
+            yield s, e, f, names[state]
 
     def free_at(self, start):
         index = np.searchsorted(self.starts, schedule.to_minutes(start))
@@ -299,12 +377,13 @@ def availability(target, start_day, end_day, *, now=None):
                 closures=closures,
                 bookable_from=now_minutes + resource.min_notice_minutes,
                 bookable_until=schedule.to_minutes(now) + resource.max_horizon_days * 1440,
+                now=schedule.to_minutes(now),
             )
         )
     result = {
-        resource.pk: ResourceAvailability(resource, query.slot_starts, query.slot_ends, free)
-        for resource, query, free in zip(
-            resources, queries, schedule.free_capacity_many(queries), strict=True
+        resource.pk: ResourceAvailability(resource, query.slot_starts, query.slot_ends, free, states)
+        for resource, query, (free, states) in zip(
+            resources, queries, schedule.free_capacity_many(queries, with_states=True), strict=True
         )
     }
     if isinstance(target, Resource):
@@ -324,61 +403,140 @@ class Request:
     quantity: int = 1
 
 
-def check_rules(resource, req, *, person, now, tz):
-    """Every rule but the capacity (checked under the lock); raises DomainError naming the rule."""
+def check_policy(resource, start, tz, *, staff, membership):
+    """May the person book `resource` online on the day of `start` (see `BookingPolicy`)?"""
+    if not staff and resource.booking_policy == BookingPolicy.STAFF:
+        raise DomainError(
+            _(
+                "« %(resource)s » se réserve auprès de l'équipe du lieu (par téléphone ou à l'accueil), "
+                "pas en ligne."
+            )
+            % {"resource": resource},
+            field="resource",
+            code="staff_only",
+        )
+    if (
+        not staff
+        and resource.booking_policy == BookingPolicy.MEMBERS
+        and not members.covers(membership, _local(start, tz).date())
+    ):
+        if membership:
+            # Translators: Django date format; escape letters with a backslash
+            day = formats.date_format(_local(start, tz), _("d/m/Y"))
+            message = _(
+                "« %(resource)s » est réservé aux adhérents du lieu : votre adhésion ne couvre pas le "
+                "%(date)s."
+            ) % {"resource": resource, "date": day}
+        else:
+            message = _(
+                "« %(resource)s » est réservé aux adhérents du lieu : adhérez auprès de l'équipe du lieu "
+                "pour le réserver."
+            ) % {"resource": resource}
+        raise DomainError(
+            message,
+            field="person",
+            code="members_only",
+        )
+
+
+def check_rules(resource, req, *, person, now, tz, staff=False, membership=()):
+    """Every rule but the capacity (checked under the lock); raises DomainError naming the rule.
+
+    `staff`: the place's team books (any policy); `membership`: the person's membership periods at the
+    place (`members.membership_days`), for the resources kept for members.
+    """
     start, end = req.start, req.end
     if end <= start:
-        raise DomainError("la fin doit suivre le début.", field="end", code="order")
+        raise DomainError(_("la fin doit suivre le début."), field="end", code="order")
     if req.quantity < 1:
-        raise DomainError("le nombre de places doit être d'au moins 1.", field="quantity", code="quantity")
+        raise DomainError(_("le nombre de places doit être d'au moins 1."), field="quantity", code="quantity")
     if req.quantity > resource.capacity:
         raise DomainError(
-            f"« {resource} » n'offre que {resource.capacity} place(s) : {req.quantity} demandée(s).",
+            _("« %(resource)s » n'offre que %(capacity)s place(s) : %(quantity)s demandée(s).")
+            % {"resource": resource, "capacity": resource.capacity, "quantity": req.quantity},
             field="quantity",
-            code="capacity",
+            code="quantity",
         )
     if not resource.is_active:
         raise DomainError(
-            f"« {resource} » n'est pas réservable en ce moment.", field="resource", code="inactive"
+            _("« %(resource)s » n'est pas réservable en ce moment.") % {"resource": resource},
+            field="resource",
+            code="inactive",
         )
+    check_policy(resource, start, tz, staff=staff, membership=membership)
     if start < now:
         raise DomainError(
-            f"le {_when(start, tz)} est déjà passé : on ne réserve pas dans le passé.",
+            # Translators: %(when)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            _("le %(when)s est déjà passé : on ne réserve pas dans le passé.") % {"when": _when(start, tz)},
             field="start",
             code="past",
         )
     notice = resource.min_notice_minutes
     if start < now + datetime.timedelta(minutes=notice):
         raise DomainError(
-            f"« {resource} » se réserve au moins {_minutes_text(notice)} à l'avance (délai minimal).",
+            # Translators: %(delay)s is a duration, e.g. « 2 h » or « 1 jour »
+            _("« %(resource)s » se réserve au moins %(delay)s à l'avance (délai minimal).")
+            % {"resource": resource, "delay": _minutes_text(notice)},
             field="start",
             code="notice",
         )
     horizon = resource.max_horizon_days
     if start > now + datetime.timedelta(days=horizon):
         raise DomainError(
-            f"« {resource} » se réserve au plus {horizon} jours à l'avance : le {_when(start, tz)} est "
-            "trop loin (horizon de réservation).",
+            ngettext(
+                # Translators: %(when)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+                "« %(resource)s » se réserve au plus %(count)s jour à l'avance : le %(when)s est trop loin "
+                "(horizon de réservation).",
+                "« %(resource)s » se réserve au plus %(count)s jours à l'avance : le %(when)s est trop loin "
+                "(horizon de réservation).",
+                horizon,
+            )
+            % {"resource": resource, "count": horizon, "when": _when(start, tz)},
             field="start",
             code="horizon",
         )
     duration = (end - start).total_seconds() / 60
     if duration < resource.min_duration_minutes or duration > resource.max_duration_minutes:
         raise DomainError(
-            f"durée de {_minutes_text(int(duration))} hors des limites de « {resource} » : entre "
-            f"{_minutes_text(resource.min_duration_minutes)} et "
-            f"{_minutes_text(resource.max_duration_minutes)}.",
+            # Translators: %(duration)s, %(min)s and %(max)s are durations, e.g. « 1 h 30 »
+            _("durée de %(duration)s hors des limites de « %(resource)s » : entre %(min)s et %(max)s.")
+            % {
+                "duration": _minutes_text(int(duration)),
+                "resource": resource,
+                "min": _minutes_text(resource.min_duration_minutes),
+                "max": _minutes_text(resource.max_duration_minutes),
+            },
             field="end",
             code="duration",
         )
     g = resource.granularity_minutes
-    for name, label, moment in (("start", "le début", start), ("end", "la fin", end)):
+    for name, moment in (("start", start), ("end", end)):
         local = _local(moment, tz)
         if local.second or local.microsecond or (local.hour * 60 + local.minute) % g:
-            example = f"par exemple 09:00, 09:{g:02d}…" if g < 60 else "compté depuis minuit"
+            if g < 60:
+                # Translators: examples of times on a step of %(minutes)s minutes, e.g. « 09:00, 09:30… »
+                example = _("par exemple 09:00, 09:%(minutes)02d…") % {"minutes": g}
+            else:
+                example = _("compté depuis minuit")
+            if name == "start":
+                message = _(
+                    # Translators: %(step)s is a duration, e.g. « 30 min »; %(example)s explains the step
+                    "le début (%(time)s) doit tomber sur le pas de %(step)s de « %(resource)s » "
+                    "(%(example)s)."
+                )
+            else:
+                message = _(
+                    # Translators: %(step)s is a duration, e.g. « 30 min »; %(example)s explains the step
+                    "la fin (%(time)s) doit tomber sur le pas de %(step)s de « %(resource)s » (%(example)s)."
+                )
             raise DomainError(
-                f"{label} ({_hm(moment, tz)}) doit tomber sur le pas de {_minutes_text(g)} de « {resource} » "
-                f"({example}).",
+                message
+                % {
+                    "time": _hm(moment, tz),
+                    "step": _minutes_text(g),
+                    "resource": resource,
+                    "example": example,
+                },
                 field=name,
                 code="granularity",
             )
@@ -392,21 +550,40 @@ def check_rules(resource, req, *, person, now, tz):
     def within(intervals):
         return all(any(schedule.covers(intervals, a, b) for a, b in options) for options in spans)
 
-    resource_hours = hours_intervals(resource.bookable_hours, tz, start, end + datetime.timedelta(minutes=1))
+    department = resource.place.commune.department_id
+    after_end = end + datetime.timedelta(minutes=1)
+
+    def days_said(expression):
+        days = sorted({_local(start, tz).date(), _local(end, tz).date()})
+        return " ; ".join(describe_day(expression, tz, day, department) for day in days)
+
+    resource_hours = hours_intervals(resource.bookable_hours, tz, start, after_end, department)
     if resource_hours is not None and not within(resource_hours):
         raise DomainError(
-            f"du {_when(start, tz)} à {_hm(end, tz)} : en dehors des horaires de réservation de "
-            f"« {resource} » ({resource.bookable_hours}).",
+            _(
+                # Translators: « du 12/03/2026 à 09:00 à 10:00 : … »; %(hours)s lists the hours of those days
+                "du %(start)s à %(end)s : en dehors des horaires de réservation de « %(resource)s » "
+                "(%(hours)s)."
+            )
+            % {
+                "start": _when(start, tz),
+                "end": _hm(end, tz),
+                "resource": resource,
+                "hours": days_said(resource.bookable_hours),
+            },
             field="start",
             code="resource_hours",
         )
-    place_hours = hours_intervals(
-        resource.place.opening_hours, tz, start, end + datetime.timedelta(minutes=1)
-    )
-    if place_hours is not None and not within(place_hours):
+    opening = hours_intervals(resource.place.opening_hours, tz, start, after_end, department)
+    if opening is not None and not within(opening):
         raise DomainError(
-            f"du {_when(start, tz)} à {_hm(end, tz)} : en dehors des horaires d'ouverture du lieu "
-            f"({resource.place.opening_hours}).",
+            # Translators: « du 12/03/2026 à 09:00 à 10:00 : … »; %(hours)s lists the hours of those days
+            _("du %(start)s à %(end)s : en dehors des horaires d'ouverture du lieu (%(hours)s).")
+            % {
+                "start": _when(start, tz),
+                "end": _hm(end, tz),
+                "hours": days_said(resource.place.opening_hours),
+            },
             field="start",
             code="place_hours",
         )
@@ -423,10 +600,24 @@ def check_rules(resource, req, *, person, now, tz):
         closures = blocking or (returns[0] if all(returns) else [])
     if closures:
         closure = closures[0]
-        what = f"« {resource} » est fermé" if closure.resource_id else "le lieu est fermé"
-        reason = f" ({closure.reason})" if closure.reason else ""
+        if closure.resource_id and closure.reason:
+            # Translators: %(start)s and %(end)s are dates and times; %(reason)s is the closure's reason
+            message = _("« %(resource)s » est fermé du %(start)s au %(end)s (%(reason)s).")
+        elif closure.resource_id:
+            message = _("« %(resource)s » est fermé du %(start)s au %(end)s.")
+        elif closure.reason:
+            # Translators: %(start)s and %(end)s are dates and times; %(reason)s is the closure's reason
+            message = _("le lieu est fermé du %(start)s au %(end)s (%(reason)s).")
+        else:
+            message = _("le lieu est fermé du %(start)s au %(end)s.")
         raise DomainError(
-            f"{what} du {_when(closure.start, tz)} au {_when(closure.end, tz)}{reason}.",
+            message
+            % {
+                "resource": resource,
+                "start": _when(closure.start, tz),
+                "end": _when(closure.end, tz),
+                "reason": closure.reason,
+            },
             field="start",
             code="closure",
         )
@@ -434,15 +625,22 @@ def check_rules(resource, req, *, person, now, tz):
     if qualification is not None:
         if person is None:
             raise DomainError(
-                f"« {resource} » demande l'habilitation « {qualification} » : réservez pour une personne "
-                "qui a un compte et cette habilitation.",
+                _(
+                    "« %(resource)s » demande l'habilitation « %(qualification)s » : réservez pour une "
+                    "personne qui a un compte et cette habilitation."
+                )
+                % {"resource": resource, "qualification": qualification},
                 field="person",
                 code="qualification",
             )
         if not UserQualification.objects.filter(user=person, qualification=qualification).exists():
             raise DomainError(
-                f"{person} n'a pas l'habilitation « {qualification} » que demande « {resource} » "
-                "(elle s'obtient après la formation).",
+                _(
+                    # Translators: %(person)s is the name of the person booked for
+                    "%(person)s n'a pas l'habilitation « %(qualification)s » que demande « %(resource)s » "
+                    "(elle s'obtient après la formation)."
+                )
+                % {"person": person, "qualification": qualification, "resource": resource},
                 field="person",
                 code="qualification",
             )
@@ -469,22 +667,41 @@ def _check_capacity(resource, req, occupancy, tz):
     used = schedule.max_load(occupancy, resource.buffer_minutes, lo, hi)
     if used + req.quantity <= resource.capacity:
         return
-    buffer = (
-        f" (avec le temps de préparation de {_minutes_text(resource.buffer_minutes)} entre deux réservations)"
-        if resource.buffer_minutes
-        else ""
-    )
+    values = {
+        "resource": resource,
+        "when": _when(req.start, tz),
+        "buffer": _minutes_text(resource.buffer_minutes),
+        "left": max(resource.capacity - used, 0),
+        "capacity": resource.capacity,
+        "quantity": req.quantity,
+    }
     if resource.capacity == 1:
-        message = f"« {resource} » est déjà réservé le {_when(req.start, tz)}{buffer}."
+        if resource.buffer_minutes:
+            message = _(
+                # Translators: %(when)s is a date and time; %(buffer)s a duration, e.g. « 15 min »
+                "« %(resource)s » est déjà réservé le %(when)s (avec le temps de préparation de %(buffer)s "
+                "entre deux réservations)."
+            )
+        else:
+            # Translators: %(when)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            message = _("« %(resource)s » est déjà réservé le %(when)s.")
         code = "overlap"
     else:
-        left = max(resource.capacity - used, 0)
-        message = (
-            f"« {resource} » est complet le {_when(req.start, tz)} : il reste {left} place(s) sur "
-            f"{resource.capacity}, {req.quantity} demandée(s){buffer}."
-        )
+        if resource.buffer_minutes:
+            message = _(
+                # Translators: %(left)s places are left out of %(capacity)s; %(buffer)s is a duration
+                "« %(resource)s » est complet le %(when)s : il reste %(left)s place(s) sur %(capacity)s, "
+                "%(quantity)s demandée(s) (avec le temps de préparation de %(buffer)s entre deux "
+                "réservations)."
+            )
+        else:
+            message = _(
+                # Translators: %(left)s places are left out of %(capacity)s
+                "« %(resource)s » est complet le %(when)s : il reste %(left)s place(s) sur %(capacity)s, "
+                "%(quantity)s demandée(s)."
+            )
         code = "capacity"
-    raise DomainError(message, field="start", code=code)
+    raise DomainError(message % values, field="start", code=code)
 
 
 def _locked_resource(resource):
@@ -516,32 +733,56 @@ def _serialised(operation):
                 deadline = now + connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
             if now > deadline:
                 raise DomainError(
-                    "le service est très sollicité : la réservation n'a pas pu être enregistrée, "
-                    "réessayez dans un instant.",
+                    _(
+                        "le service est très sollicité : la réservation n'a pas pu être enregistrée, "
+                        "réessayez dans un instant."
+                    ),
                     code="busy",
                 ) from exc
             time.sleep(random.uniform(0.002, 0.02))
 
 
-def _resolve_person(actor, place, person, person_name, person_contact):
-    """Who the booking is for; only the place's team books for someone else or for a name."""
+def _resolve_person(actor, place, person, person_name, person_contact, member=None):
+    """Who the booking is for, whether the place's team books it, and the person's membership periods.
+
+    Only the place's team books for someone else: an account, a name and a contact (by phone), or one of
+    the place's members (`member`, with or without an account).
+    """
     user = _user(actor)
     if user is None:
-        raise DomainError("connectez-vous pour réserver.", field="person", code="forbidden")
+        raise DomainError(_("connectez-vous pour réserver."), field="person", code="forbidden")
     staff = is_place_staff(user, place)
+    if member is not None:
+        if not staff:
+            raise DomainError(
+                _("seule l'équipe du lieu peut réserver pour un adhérent."), field="person", code="forbidden"
+            )
+        if member.place_id != place.pk:
+            raise DomainError(_("cet adhérent est celui d'un autre lieu."), field="person", code="invalid")
+        periods = [(member.joined_on, member.ends_on)]
+        if member.user_id:
+            return member.user, "", "", staff, periods
+        return None, member.name, member.contact, staff, periods
     if person is None and not person_name:
         person = user
     if not staff and (person != user or person_name):
         raise DomainError(
-            "seule l'équipe du lieu peut réserver pour une autre personne.", field="person", code="forbidden"
+            _("seule l'équipe du lieu peut réserver pour une autre personne."),
+            field="person",
+            code="forbidden",
         )
     if person is None and not person_contact:
         raise DomainError(
-            "indiquez un téléphone ou un e-mail pour joindre la personne.",
+            _("indiquez un téléphone ou un e-mail pour joindre la personne."),
             field="person_contact",
             code="required",
         )
-    return person, person_name.strip(), person_contact.strip(), staff
+    return person, person_name.strip(), person_contact.strip(), staff, members.membership_days(place, person)
+
+
+def _member_rate(membership, start, tz):
+    """The member rate applies when the person's membership covers the (local) day of the booking."""
+    return members.covers(membership, _local(start, tz).date())
 
 
 # --- Prices -----------------------------------------------------------------------------------------
@@ -596,8 +837,9 @@ def snapshot(booking):
 def _transition(booking, to_status, actor, *, reason=""):
     if to_status not in TRANSITIONS[BookingStatus(booking.status)]:
         raise DomainError(
-            f"une réservation « {BookingStatus(booking.status).label} » ne peut pas passer à "
-            f"« {BookingStatus(to_status).label} ».",
+            # Translators: %(from)s and %(to)s are booking states, e.g. « Confirmée », « Annulée »
+            _("une réservation « %(from)s » ne peut pas passer à « %(to)s ».")
+            % {"from": BookingStatus(booking.status).label, "to": BookingStatus(to_status).label},
             field="status",
             code="status",
         )
@@ -626,30 +868,33 @@ def book(
     person_name="",
     person_contact="",
     quantity=1,
-    is_member=False,
+    member=None,
     notes="",
     now=None,
 ):
     """Book `quantity` units of `resource` from `start` to `end` (aware, or wall-clock of the place).
 
     The person is the actor unless the place's team books for an account (`person`) or for someone
-    without one (`person_name` and `person_contact`, e.g. by phone).
+    without one (`person_name` and `person_contact`, e.g. by phone), or for one of the place's members
+    (`member`). The member rate applies when the person's membership covers the day booked.
     """
     now = now or timezone.now()
     place = resource.place
     tz = place_timezone(place)
-    person, person_name, person_contact, _staff = _resolve_person(
-        actor, place, person, person_name, person_contact
+    person, person_name, person_contact, staff, membership = _resolve_person(
+        actor, place, person, person_name, person_contact, member
     )
     req = Request(
         _aware(start, tz).astimezone(datetime.UTC), _aware(end, tz).astimezone(datetime.UTC), quantity
     )
-    check_rules(resource, req, person=person, now=now, tz=tz)
+    rules = {"person": person, "now": now, "tz": tz, "staff": staff, "membership": membership}
+    check_rules(resource, req, **rules)
+    is_member = _member_rate(membership, req.start, tz)
 
     def operation():
         locked = _locked_resource(resource)
         # Again under the lock: a closure or a change of rules may have landed since the first check.
-        check_rules(locked, req, person=person, now=now, tz=tz)
+        check_rules(locked, req, **rules)
         _check_capacity(locked, req, _occupancy(locked, req.start, req.end), tz)
         booking = Booking.objects.create(
             resource=locked,
@@ -688,28 +933,67 @@ def _may_manage(actor, booking):
     user = _user(actor)
     staff = is_place_staff(user, booking.place)
     if not staff and (user is None or user.pk not in (booking.person_id, booking.booked_by_id)):
-        raise DomainError("cette réservation n'est pas la vôtre.", field="booking", code="forbidden")
+        raise DomainError(_("cette réservation n'est pas la vôtre."), field="booking", code="forbidden")
     return staff
 
 
-def _check_deadline(booking, now, tz, *, staff, override, verb):
+def _check_deadline(booking, now, tz, *, staff, override, action):
+    """`action` is "cancel" or "change": each has its own sentences, for the translators."""
     if override and not staff:
         raise DomainError(
-            "seule l'équipe du lieu peut passer outre le délai d'annulation.",
+            _("seule l'équipe du lieu peut passer outre le délai d'annulation."),
             field="booking",
             code="forbidden",
         )
-    deadline = booking.start - datetime.timedelta(minutes=booking.resource.cancellation_deadline_minutes)
-    if now > deadline and not override:
-        raise DomainError(
-            f"trop tard pour {verb} cette réservation : c'était possible jusqu'au {_when(deadline, tz)} "
-            f"(délai d'annulation de {_minutes_text(booking.resource.cancellation_deadline_minutes)} "
-            "avant le début). Adressez-vous à l'équipe du lieu."
-            if booking.resource.cancellation_deadline_minutes
-            else f"trop tard pour {verb} cette réservation : elle a commencé le {_when(booking.start, tz)}.",
-            field="booking",
-            code="deadline",
+    delay = booking.resource.cancellation_deadline_minutes
+    deadline = booking.start - datetime.timedelta(minutes=delay)
+    if now <= deadline or override:
+        return
+    cancelling = action == "cancel"
+    if not delay:
+        message = (
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
+            if cancelling
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            else _("trop tard pour modifier cette réservation : elle a commencé le %(start)s.")
         )
+    elif staff:
+        message = (
+            _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
+                "(case à cocher)."
+            )
+            if cancelling
+            else _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
+                "(case à cocher)."
+            )
+        )
+    else:
+        message = (
+            _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+            if cancelling
+            else _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        )
+    raise DomainError(
+        message
+        % {"start": _when(booking.start, tz), "deadline": _when(deadline, tz), "delay": _minutes_text(delay)},
+        field="booking",
+        code="deadline",
+    )
 
 
 def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
@@ -719,27 +1003,75 @@ def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
 
     def operation():
         current = _get_for_update(booking)
-        tz = place_timezone(current.place)
         staff = _may_manage(actor, current)
-        before = snapshot(current)
-        if current.status != BookingStatus.CONFIRMED:
-            raise DomainError(
-                f"cette réservation est « {current.get_status_display()} » : seule une réservation "
-                "confirmée peut être annulée.",
-                field="status",
-                code="status",
-            )
-        _check_deadline(current, now, tz, staff=staff, override=override_deadline, verb="annuler")
-        _transition(current, BookingStatus.CANCELLED, actor, reason=reason)
-        current.cancelled_at = now
-        current.save(update_fields=["status", "cancelled_at"])
-        changes = diff(before, snapshot(current))
-        if reason:
-            changes["reason"] = [None, reason]
-        record(actor, AuditAction.UPDATE, current, changes=changes, place=current.place)
+        _cancel_locked(actor, current, now, reason=reason, staff=staff, override=override_deadline)
         notifications.notify_after_commit("cancelled", current.pk)
-        offer_freed_slot(current, now=now)
         return current
+
+    return _serialised(operation)
+
+
+def _cancel_locked(actor, current, now, *, reason, staff, override):
+    """Cancel a booking already locked and checked as the actor's to manage (the deadline is checked)."""
+    tz = place_timezone(current.place)
+    before = snapshot(current)
+    if current.status != BookingStatus.CONFIRMED:
+        raise DomainError(
+            # Translators: %(status)s is the booking's state, e.g. « Annulée »
+            _("cette réservation est « %(status)s » : seule une réservation confirmée peut être annulée.")
+            % {"status": current.get_status_display()},
+            field="status",
+            code="status",
+        )
+    _check_deadline(current, now, tz, staff=staff, override=override, action="cancel")
+    _transition(current, BookingStatus.CANCELLED, actor, reason=reason)
+    current.cancelled_at = now
+    current.save(update_fields=["status", "cancelled_at"])
+    changes = diff(before, snapshot(current))
+    if reason:
+        changes["reason"] = [None, reason]
+    record(actor, AuditAction.UPDATE, current, changes=changes, place=current.place)
+    offer_freed_slot(current, now=now)
+    return current
+
+
+@dataclass
+class SeriesCancellation:
+    cancelled: list
+    kept: list = field(default_factory=list)  # (booking, message): too late to cancel them
+
+
+def cancel_series(actor, series, *, reason="", override_deadline=False, now=None):
+    """Cancel every confirmed occurrence of a weekly series still to come; those past their cancellation
+    deadline stay booked and are reported (unless the team overrides the deadline). One e-mail lists the
+    cancelled dates."""
+    now = now or timezone.now()
+
+    def operation():
+        upcoming = list(
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("resource__place__commune", "place__commune")
+            .filter(series=series, status=BookingStatus.CONFIRMED, start__gt=now)
+            .order_by("start", "id")
+        )
+        if not upcoming:
+            raise DomainError(
+                _("cette série n'a plus de réservation à venir à annuler."), field="series", code="empty"
+            )
+        staff = _may_manage(actor, upcoming[0])
+        result = SeriesCancellation(cancelled=[])
+        for booking in upcoming:
+            try:
+                _cancel_locked(actor, booking, now, reason=reason, staff=staff, override=override_deadline)
+            except DomainError as exc:
+                if exc.code != "deadline":
+                    raise
+                result.kept.append((booking, exc.message))
+            else:
+                result.cancelled.append(booking)
+        if result.cancelled:
+            notifications.notify_after_commit("series_cancelled", [b.pk for b in result.cancelled])
+        return result
 
     return _serialised(operation)
 
@@ -755,26 +1087,42 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
         staff = _may_manage(actor, current)
         if current.status != BookingStatus.CONFIRMED:
             raise DomainError(
-                f"une réservation « {current.get_status_display()} » ne peut plus être modifiée.",
+                # Translators: %(status)s is the booking's state, e.g. « Annulée »
+                _("une réservation « %(status)s » ne peut plus être modifiée.")
+                % {"status": current.get_status_display()},
                 field="status",
                 code="status",
             )
-        _check_deadline(current, now, tz, staff=staff, override=override_deadline, verb="modifier")
+        _check_deadline(current, now, tz, staff=staff, override=override_deadline, action="change")
         req = Request(
             _aware(start, tz).astimezone(datetime.UTC) if start is not None else current.start,
             _aware(end, tz).astimezone(datetime.UTC) if end is not None else current.end,
             quantity if quantity is not None else current.quantity,
         )
         locked = _locked_resource(current.resource)
-        check_rules(locked, req, person=current.person, now=now, tz=tz)
+        # A booking made by the team (for a name, or by policy) stays the team's: its policy is not re-read.
+        membership = members.membership_days(place, current.person)
+        check_rules(
+            locked,
+            req,
+            person=current.person,
+            now=now,
+            tz=tz,
+            staff=staff or current.booked_by_id != current.person_id,
+            membership=membership,
+        )
         _check_capacity(locked, req, _occupancy(locked, req.start, req.end, exclude=current), tz)
+        if current.person_id:
+            current.member_rate = _member_rate(membership, req.start, tz)
         before = snapshot(current)
         old = Booking(resource=locked, start=current.start, end=current.end, quantity=current.quantity)
         current.start, current.end, current.quantity = req.start, req.end, req.quantity
         current.price_cents = quote(locked, req.start, req.end, is_member=current.member_rate)
         if req.start != old.start:  # a new start time: remind again the day before
             current.reminder_sent_at = None
-        current.save(update_fields=["start", "end", "quantity", "price_cents", "reminder_sent_at"])
+        current.save(
+            update_fields=["start", "end", "quantity", "price_cents", "member_rate", "reminder_sent_at"]
+        )
         record(actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=place)
         notifications.notify_after_commit("changed", current.pk)
         old.pk, old.place_id = current.pk, current.place_id
@@ -795,8 +1143,9 @@ def check_in(actor, booking, *, now=None):
         opens = current.start - datetime.timedelta(minutes=CHECK_IN_OPENS_MINUTES)
         if not (opens <= now <= current.end):
             raise DomainError(
-                f"le pointage de cette réservation est ouvert du {_when(opens, tz)} "
-                f"au {_when(current.end, tz)}.",
+                # Translators: %(start)s and %(end)s are dates and times, e.g. « 12/03/2026 à 09:00 »
+                _("le pointage de cette réservation est ouvert du %(start)s au %(end)s.")
+                % {"start": _when(opens, tz), "end": _when(current.end, tz)},
                 field="booking",
                 code="check_in_window",
             )
@@ -821,12 +1170,13 @@ def mark_no_show(actor, booking, *, now=None):
         tz = place_timezone(current.place)
         if not is_place_staff(_user(actor), current.place):
             raise DomainError(
-                "seule l'équipe du lieu peut noter une absence.", field="booking", code="forbidden"
+                _("seule l'équipe du lieu peut noter une absence."), field="booking", code="forbidden"
             )
         if now < current.start:
             raise DomainError(
-                f"la réservation n'a pas commencé (début le {_when(current.start, tz)}) : "
-                "pas encore d'absence.",
+                # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+                _("la réservation n'a pas commencé (début le %(start)s) : pas encore d'absence.")
+                % {"start": _when(current.start, tz)},
                 field="booking",
                 code="not_started",
             )
@@ -857,11 +1207,32 @@ class SeriesConflict(DomainError):
 
     def __init__(self, conflicts, tz):
         self.conflicts = conflicts
-        lines = "; ".join(f"{_when(c.start, tz)} : {c.message}" for c in conflicts[:10])
-        more = f" (et {len(conflicts) - 10} autres)" if len(conflicts) > 10 else ""
+        lines = "; ".join(
+            # Translators: one date of a series that cannot be booked, and why, e.g. « 12/03/2026 à
+            # 09:00 : le lieu est fermé… »
+            _("%(when)s : %(problem)s") % {"when": _when(c.start, tz), "problem": c.message}
+            for c in conflicts[:10]
+        )
+        more = len(conflicts) - 10
+        values = {"count": len(conflicts), "conflicts": lines, "more": more}
+        if more > 0:
+            message = ngettext(
+                # Translators: %(conflicts)s lists the first ten dates and their problems; %(more)s counts the
+                # others (the choice of singular or plural follows %(more)s)
+                "%(count)s occurrence(s) de la série ne peuvent pas être réservées — %(conflicts)s (et "
+                "%(more)s autre). Rien n'a été réservé ; vous pouvez réserver la série sans ces dates.",
+                "%(count)s occurrence(s) de la série ne peuvent pas être réservées — %(conflicts)s (et "
+                "%(more)s autres). Rien n'a été réservé ; vous pouvez réserver la série sans ces dates.",
+                more,
+            )
+        else:
+            message = _(
+                # Translators: %(conflicts)s lists the dates and their problems
+                "%(count)s occurrence(s) de la série ne peuvent pas être réservées — %(conflicts)s. Rien "
+                "n'a été réservé ; vous pouvez réserver la série sans ces dates."
+            )
         super().__init__(
-            f"{len(conflicts)} occurrence(s) de la série ne peuvent pas être réservées — {lines}{more}. "
-            "Rien n'a été réservé ; vous pouvez réserver la série sans ces dates.",
+            message % values,
             field="start",
             code="series_conflict",
         )
@@ -905,7 +1276,8 @@ def book_series(
     quantity=1,
     interval_weeks=1,
     skip_conflicts=False,
-    is_member=False,
+    member=None,
+    notes="",
     now=None,
 ):
     """Book the same wall-clock slot every `interval_weeks` weeks until `until` (a date), all or nothing.
@@ -916,22 +1288,28 @@ def book_series(
     now = now or timezone.now()
     place = resource.place
     tz = place_timezone(place)
-    person, person_name, person_contact, _staff = _resolve_person(
-        actor, place, person, person_name, person_contact
+    person, person_name, person_contact, staff, membership = _resolve_person(
+        actor, place, person, person_name, person_contact, member
     )
     if interval_weeks < 1:
         raise DomainError(
-            "l'intervalle doit être d'au moins une semaine.", field="interval_weeks", code="invalid"
+            _("l'intervalle doit être d'au moins une semaine."), field="interval_weeks", code="invalid"
         )
     first_start, first_end = _aware(start, tz), _aware(end, tz)
     plan = occurrences(first_start, first_end, until, tz, interval_weeks)
     if not plan:
         raise DomainError(
-            "la date de fin de la série précède sa première occurrence.", field="until", code="order"
+            _("la date de fin de la série précède sa première occurrence."), field="until", code="order"
         )
     if len(plan) > MAX_SERIES_OCCURRENCES:
         raise DomainError(
-            f"{len(plan)} occurrences : une série en compte au plus {MAX_SERIES_OCCURRENCES}.",
+            ngettext(
+                # Translators: %(count)s, always more than %(max)s, is the number of dates asked for
+                "%(count)s occurrence : une série en compte au plus %(max)s.",
+                "%(count)s occurrences : une série en compte au plus %(max)s.",
+                len(plan),
+            )
+            % {"count": len(plan), "max": MAX_SERIES_OCCURRENCES},
             field="until",
             code="too_many",
         )
@@ -945,7 +1323,7 @@ def book_series(
         for s, e in plan:
             req = Request(s, e, quantity)
             try:
-                check_rules(locked, req, person=person, now=now, tz=tz)
+                check_rules(locked, req, person=person, now=now, tz=tz, staff=staff, membership=membership)
                 occupancy = tuple(a + b for a, b in zip(existing, taken, strict=True))
                 _check_capacity(locked, req, occupancy, tz)
             except DomainError as exc:
@@ -984,8 +1362,11 @@ def book_series(
                     end=req.end,
                     quantity=quantity,
                     series=series,
-                    price_cents=quote(locked, req.start, req.end, is_member=is_member),
-                    member_rate=is_member,
+                    price_cents=quote(
+                        locked, req.start, req.end, is_member=_member_rate(membership, req.start, tz)
+                    ),
+                    member_rate=_member_rate(membership, req.start, tz),
+                    notes=notes[:500],
                 )
                 for req in accepted
             ]
@@ -1009,19 +1390,25 @@ def book_series(
 # --- Waiting list -----------------------------------------------------------------------------------
 
 
-def join_waitlist(actor, resource, start, end, *, person=None, person_name="", person_contact="", quantity=1):
+def join_waitlist(
+    actor, resource, start, end, *, person=None, person_name="", person_contact="", member=None, quantity=1
+):
     """Wait for a slot of `resource` (normally a full one)."""
     place = resource.place
     tz = place_timezone(place)
-    person, person_name, person_contact, _staff = _resolve_person(
-        actor, place, person, person_name, person_contact
+    person, person_name, person_contact, staff, membership = _resolve_person(
+        actor, place, person, person_name, person_contact, member
     )
     start, end = _aware(start, tz), _aware(end, tz)
+    check_policy(resource, start, tz, staff=staff, membership=membership)
     if end <= start:
-        raise DomainError("la fin doit suivre le début.", field="end", code="order")
+        raise DomainError(_("la fin doit suivre le début."), field="end", code="order")
     if not 1 <= quantity <= resource.capacity:
         raise DomainError(
-            f"« {resource} » n'offre que {resource.capacity} place(s).", field="quantity", code="capacity"
+            _("« %(resource)s » n'offre que %(capacity)s place(s).")
+            % {"resource": resource, "capacity": resource.capacity},
+            field="quantity",
+            code="capacity",
         )
     with transaction.atomic():
         entry = WaitlistEntry.objects.create(

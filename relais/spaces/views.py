@@ -16,15 +16,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
+from relais.members import services as members
 from relais.places.models import Place
 from relais.privacy.audit import Actor
 
 from . import feeds, services
-from .enums import ACTIVE_STATUSES, BookingStatus, WaitlistStatus
+from .enums import Audience, BookingPolicy, BookingStatus, PriceUnit, WaitlistStatus
 from .forms import BookingForm, CancelForm, ChangeForm
 from .models import POOLED_KINDS, Booking, CalendarFeedToken, Resource, WaitlistEntry
 
@@ -41,11 +42,19 @@ def _naive_local(moment, tz):
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
+# Days further than this from today are not shown (nor computed): a typed URL cannot reach year 9999.
+MAX_DAYS_AWAY = 3660
+
+
 def _day_param(request, default):
+    """The `jour` of the URL, or `default` when it is missing, invalid or more than ten years away."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("jour", ""))
+        day = datetime.date.fromisoformat(request.GET.get("jour", ""))
     except ValueError:
         return default
+    if abs((day - default).days) > MAX_DAYS_AWAY:
+        return default
+    return day
 
 
 def _local_window(first, last, tz):
@@ -78,6 +87,26 @@ def _with_local_times(bookings):
     return bookings
 
 
+def LONG_MOMENT():  # noqa: N802 (a constant, translated at call time)
+    # Translators: Django date format of a day and time; escape letters with a backslash ("\a\t").
+    return _("l j F Y à H:i")
+
+
+def _period_text(booking, tz):
+    """« le mardi 8 décembre 2026 de 10:00 à 12:00 », or « du … au … » over several days."""
+    start, end = _naive_local(booking.start, tz), _naive_local(booking.end, tz)
+    if start.date() == end.date():
+        return _("le %(day)s de %(start)s à %(end)s") % {
+            "day": formats.date_format(start, "l j F Y"),
+            "start": formats.time_format(start, "H:i"),
+            "end": formats.time_format(end, "H:i"),
+        }
+    return _("du %(start)s au %(end)s") % {
+        "start": formats.date_format(start, LONG_MOMENT()),
+        "end": formats.date_format(end, LONG_MOMENT()),
+    }
+
+
 def _is_pooled(resource):
     return resource.kind in POOLED_KINDS and resource.capacity > 1
 
@@ -85,7 +114,6 @@ def _is_pooled(resource):
 # --- Index ----------------------------------------------------------------------------------------
 
 
-@login_required
 def index(request):
     """The places whose resources can be booked."""
     places = (
@@ -101,7 +129,21 @@ def index(request):
 # --- Availability ---------------------------------------------------------------------------------
 
 
-def _slot_cell(resource, start, end, free, now, tz, booked):
+# What an unavailable slot says (`services.slot_reason`).
+SLOT_TEXTS = {
+    "past": gettext_lazy("passé"),
+    "notice": gettext_lazy("trop tard pour réserver"),
+    "horizon": gettext_lazy("pas encore ouvert"),
+    "full": gettext_lazy("complet"),
+    "closed": gettext_lazy("fermé"),
+}
+
+
+# Rows (times of day) whose slots are all in these states are left out: the night, the past hours.
+HIDDEN_STATES = ("closed", "past")
+
+
+def _slot_cell(resource, start, free, state, tz):
     """What one slot says, in words (never colour alone), and the booking link for a free one."""
     local = _naive_local(start, tz)
     cell = {"start": local, "resource": resource}
@@ -118,16 +160,11 @@ def _slot_cell(resource, start, end, free, now, tz, booked):
         if finish.date() != local.date():
             query["date_fin"] = finish.date().isoformat()
         cell["url"] = reverse("spaces:book", args=[resource.pk]) + "?" + urlencode(query)
-    elif start < now:
-        cell["state"], cell["text"] = "past", _("passé")
-    elif any(s < end and e > start for s, e in booked.get(resource.pk, ())):
-        cell["state"], cell["text"] = "full", _("complet")
     else:
-        cell["state"], cell["text"] = "closed", _("fermé")
+        cell["state"], cell["text"] = state, SLOT_TEXTS[state]
     return cell
 
 
-@login_required
 def availability(request, place_id):
     """Free capacity of a place's resources, a day (resources × slots) or a week (days × slots)."""
     place = get_object_or_404(_visible_places(), pk=place_id)
@@ -152,12 +189,6 @@ def availability(request, place_id):
         grids = {selected.pk: services.availability(selected, first, last, now=now)}
     else:
         grids = services.availability(place, first, last, now=now) if resources else {}
-    window_start, window_end = _local_window(first, last, tz)
-    booked = {}
-    for resource_id, start, end in Booking.objects.filter(
-        place=place, status__in=ACTIVE_STATUSES, start__lt=window_end, end__gt=window_start
-    ).values_list("resource_id", "start", "end"):
-        booked.setdefault(resource_id, []).append((start, end))
 
     days = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
     tables = []
@@ -165,19 +196,19 @@ def availability(request, place_id):
         # One table per resource: a row per time of day, a column per day.
         for resource in shown:
             cells = {}
-            for start, end, free in grids[resource.pk].slots():
-                cell = _slot_cell(resource, start, end, free, now, tz, booked)
+            for start, _end, free, state in grids[resource.pk].slots_with_states():
+                cell = _slot_cell(resource, start, free, state, tz)
                 cells[(cell["start"].date(), cell["start"].time())] = cell
-            times = sorted({t for (_d, t), c in cells.items() if c["state"] in ("free", "full")})
+            times = sorted({t for (_d, t), c in cells.items() if c["state"] not in HIDDEN_STATES})
             rows = [{"time": t, "cells": [cells.get((d, t)) for d in days]} for t in times]
             tables.append({"resource": resource, "rows": rows})
     else:
         cells = {}
         for resource in shown:
-            for start, end, free in grids[resource.pk].slots():
-                cell = _slot_cell(resource, start, end, free, now, tz, booked)
+            for start, _end, free, state in grids[resource.pk].slots_with_states():
+                cell = _slot_cell(resource, start, free, state, tz)
                 cells[(resource.pk, cell["start"].time())] = cell
-        times = sorted({t for (_r, t), c in cells.items() if c["state"] in ("free", "full")})
+        times = sorted({t for (_r, t), c in cells.items() if c["state"] not in HIDDEN_STATES})
         rows = [{"time": t, "cells": [cells.get((r.pk, t)) for r in shown]} for t in times]
         tables.append({"resource": None, "rows": rows})
 
@@ -230,6 +261,39 @@ def _initial_from_query(request):
     return initial
 
 
+def price_lines(resource):
+    """The resource's prices in words, e.g. « 5,00 € de l'heure (adhérents) »."""
+    lines = []
+    rules = sorted(resource.price_rules.all(), key=lambda r: (list(Audience).index(r.audience), r.unit))
+    for rule in rules:
+        audience = "" if rule.audience == Audience.ALL else f" ({rule.get_audience_display()})"
+        if rule.unit == PriceUnit.FREE:
+            lines.append(_("Gratuit%(audience)s.") % {"audience": audience})
+        else:
+            amount = formats.number_format(rule.amount_cents / 100, 2)
+            lines.append(
+                _("%(amount)s € %(unit)s%(audience)s.")
+                % {"amount": amount, "unit": rule.get_unit_display(), "audience": audience}
+            )
+    return lines
+
+
+def _policy_notice(resource, user, tz):
+    """Why the user cannot book this resource online at all (None if they may try)."""
+    if resource.booking_policy == BookingPolicy.STAFF:
+        return _(
+            "« %(r)s » se réserve auprès de l'équipe du lieu, par téléphone ou à l'accueil%(phone)s."
+        ) % {"r": resource, "phone": f" ({resource.place.phone_display})" if resource.place.phone else ""}
+    if resource.booking_policy == BookingPolicy.MEMBERS:
+        periods = members.membership_days(resource.place, user)
+        today = timezone.now().astimezone(tz).date()
+        if not any(ends is None or ends >= today for _joined, ends in periods):
+            return _(
+                "« %(r)s » est réservé aux adhérents du lieu. Pour adhérer, adressez-vous à l'équipe du lieu."
+            ) % {"r": resource}
+    return None
+
+
 @login_required
 def book(request, resource_id):
     resource = get_object_or_404(
@@ -263,7 +327,7 @@ def book(request, resource_id):
                         )
                         % {
                             "r": resource,
-                            "d": formats.date_format(_naive_local(entry.start, tz), "l j F Y à H:i"),
+                            "d": formats.date_format(_naive_local(entry.start, tz), LONG_MOMENT()),
                         },
                     )
                     return redirect("spaces:my-bookings")
@@ -276,6 +340,7 @@ def book(request, resource_id):
                         data["until"],
                         quantity=form.get_quantity(),
                         skip_conflicts=data["skip_conflicts"],
+                        notes=data.get("notes", ""),
                         **form.person_kwargs(),
                     )
                     text = ngettext(
@@ -300,10 +365,9 @@ def book(request, resource_id):
                         notes=data.get("notes", ""),
                         **form.person_kwargs(),
                     )
-                    local = _naive_local(booking.start, tz)
-                    text = _("Réservation confirmée : « %(r)s » le %(d)s.") % {
+                    text = _("Réservation confirmée : « %(r)s », %(when)s.") % {
                         "r": resource,
-                        "d": formats.date_format(local, "l j F Y à H:i"),
+                        "when": _period_text(booking, tz),
                     }
             except services.SeriesConflict as exc:
                 conflicts = [
@@ -338,6 +402,14 @@ def book(request, resource_id):
         request,
         "spaces/book.html",
         {
+            "blocked": None if staff else _policy_notice(resource, request.user, tz),
+            "price_lines": price_lines(resource),
+            "cancellation_text": services.duration_text(resource.cancellation_deadline_minutes),
+            "durations": {
+                "min": services.duration_text(resource.min_duration_minutes),
+                "max": services.duration_text(resource.max_duration_minutes),
+                "step": services.duration_text(resource.granularity_minutes),
+            },
             "form": form,
             "resource": resource,
             "place": place,
@@ -363,7 +435,9 @@ def _calendar_url():
 def my_bookings(request):
     now = timezone.now()
     mine = Booking.objects.filter(person=request.user).select_related("resource", "place__commune")
-    upcoming = _with_local_times(list(mine.filter(end__gte=now).order_by("start", "id")[:MAX_UPCOMING]))
+    coming = mine.filter(end__gte=now).order_by("start", "id")
+    upcoming = _with_local_times(list(coming.exclude(status=BookingStatus.CANCELLED)[:MAX_UPCOMING]))
+    cancelled = _with_local_times(list(coming.filter(status=BookingStatus.CANCELLED)[:MAX_PAST]))
     past = _with_local_times(list(mine.filter(end__lt=now).order_by("-start", "-id")[:MAX_PAST]))
     waiting = list(
         WaitlistEntry.objects.filter(
@@ -380,6 +454,7 @@ def my_bookings(request):
         "spaces/my_bookings.html",
         {
             "upcoming": upcoming,
+            "cancelled": cancelled,
             "past": past,
             "waiting": waiting,
             "calendar_url": _calendar_url(),
@@ -416,7 +491,12 @@ def change(request, booking_id):
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
-                messages.success(request, _("La réservation est modifiée."))
+                booking.refresh_from_db()
+                messages.success(
+                    request,
+                    _("La réservation est modifiée : « %(r)s », %(when)s.")
+                    % {"r": booking.resource, "when": _period_text(booking, tz)},
+                )
                 return redirect(back)
     else:
         start, end = _naive_local(booking.start, tz), _naive_local(booking.end, tz)
@@ -442,23 +522,47 @@ def cancel(request, booking_id):
     booking = _visible_booking(request, booking_id)
     staff = services.is_place_staff(request.user, booking.place)
     back = _next_url(request, reverse("spaces:my-bookings"))
+    series = booking.series_id is not None and booking.status == BookingStatus.CONFIRMED
     if request.method == "POST":
-        form = CancelForm(request.POST, staff=staff)
+        form = CancelForm(request.POST, staff=staff, series=series)
         if form.is_valid():
+            options = {
+                "reason": form.cleaned_data["reason"],
+                "override_deadline": form.cleaned_data.get("override_deadline", False),
+            }
             try:
-                services.cancel(
-                    Actor.from_request(request),
-                    booking,
-                    reason=form.cleaned_data["reason"],
-                    override_deadline=form.cleaned_data.get("override_deadline", False),
-                )
+                if form.cleaned_data.get("whole_series"):
+                    result = services.cancel_series(Actor.from_request(request), booking.series, **options)
+                else:
+                    services.cancel(Actor.from_request(request), booking, **options)
+                    result = None
             except DomainError as exc:
                 form.add_error("override_deadline" if exc.code == "deadline" and staff else None, exc.message)
             else:
-                messages.success(request, _("La réservation est annulée."))
+                if result is None:
+                    messages.success(request, _("La réservation est annulée."))
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(n)s date de la réservation régulière est annulée.",
+                            "%(n)s dates de la réservation régulière sont annulées.",
+                            len(result.cancelled),
+                        )
+                        % {"n": len(result.cancelled)},
+                    )
+                    for kept, message in result.kept:
+                        messages.warning(
+                            request,
+                            _("Toujours réservée, %(when)s : %(why)s")
+                            % {
+                                "when": _period_text(kept, services.place_timezone(kept.place)),
+                                "why": message,
+                            },
+                        )
                 return redirect(back)
     else:
-        form = CancelForm(staff=staff)
+        form = CancelForm(staff=staff, series=series)
     return render(
         request,
         "spaces/cancel.html",
@@ -525,22 +629,53 @@ def place_bookings(request, place_id):
             "today_url": "?" + urlencode({"jour": today}),
             "here": here,
             "statuses": BookingStatus,
+            "month_first": day.replace(day=1),
+            "month_last": (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            - datetime.timedelta(days=1),
         },
     )
 
 
 # --- My calendar feed -------------------------------------------------------------------------------
 
+NEW_FEED_SESSION_KEY = "spaces_new_calendar_secret"
+
 
 @login_required
 def my_calendar(request):
     """The address of the person's calendar feed: a new one on request (shown once), or none any more."""
-    address = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             feeds.revoke_feed_tokens(request.user)
             messages.success(request, _("L'adresse de votre calendrier ne fonctionne plus."))
             return redirect("spaces:my-calendar")
-        address = request.build_absolute_uri(feeds.feed_url(feeds.issue_feed_token(request.user)))
+        # Shown once, on the page this redirects to (reloading that page does not issue another one).
+        request.session[NEW_FEED_SESSION_KEY] = feeds.issue_feed_token(request.user)
+        return redirect("spaces:my-calendar")
+    raw = request.session.pop(NEW_FEED_SESSION_KEY, None)
+    address = request.build_absolute_uri(feeds.feed_url(raw)) if raw else None
+    # The team's resources, one feed each, with the same secret (shown once too).
+    resource_feeds = []
+    if raw:
+        team_resources = (
+            Resource.objects.active()
+            .filter(place__roles__user=request.user)
+            .select_related("place")
+            .order_by("place__name", "name")
+            .distinct()
+        )
+        resource_feeds = [
+            (resource, request.build_absolute_uri(feeds.resource_feed_url(raw, resource)))
+            for resource in team_resources[:200]
+        ]
     active = CalendarFeedToken.objects.filter(user=request.user, revoked_at__isnull=True).first()
-    return render(request, "spaces/my_calendar.html", {"address": address, "active": active})
+    return render(
+        request,
+        "spaces/my_calendar.html",
+        {
+            "address": address,
+            "webcal": "webcal://" + address.split("://", 1)[1] if address else None,
+            "resource_feeds": resource_feeds,
+            "active": active,
+        },
+    )

@@ -4,8 +4,9 @@ import zoneinfo
 import pytest
 
 from relais.accounts.models import PlaceRole
+from relais.core.errors import DomainError
 from relais.privacy.audit import Actor
-from relais.testing import PlaceFactory, ResourceFactory, UserFactory
+from relais.testing import PlaceFactory, ResourceFactory, UserFactory, assert_french
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # A Monday morning before the place opens: the tests book from here on.
@@ -14,6 +15,15 @@ NOW = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)
 
 def paris(*args):
     return datetime.datetime(*args, tzinfo=PARIS)
+
+
+def refusal(code, call, *args, **kwargs):
+    """The DomainError `call` raises, checked to carry `code` and a French message."""
+    with pytest.raises(DomainError) as info:
+        call(*args, **kwargs)
+    assert info.value.code == code, info.value.message
+    assert_french(info.value.message)
+    return info.value
 
 
 @pytest.fixture
@@ -51,3 +61,11 @@ def room(place):
 @pytest.fixture
 def pool(place):
     return ResourceFactory(place=place, pool=True, name="Open space", capacity=3)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """`timezone.now()` is NOW."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(datetime.UTC))

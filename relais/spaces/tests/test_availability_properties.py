@@ -33,13 +33,18 @@ def split(pairs):
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
+def open_oracle(s, e, layers, closures):
+    """Every minute of [s, e) is in every layer and in no closure."""
+    return all(any(a <= m < b for a, b in layer) for layer in layers for m in range(s, e)) and not any(
+        a <= m < b for a, b in closures for m in range(s, e)
+    )
+
+
 def oracle(granularity, capacity, buffer, bookings, layers, closures, bookable_from, bookable_until):
     result = []
     for s in range(0, DAY, granularity):
         e = s + granularity
-        ok = all(any(a <= m < b for a, b in layer) for layer in layers for m in range(s, e)) and not any(
-            a <= m < b for a, b in closures for m in range(s, e)
-        )
+        ok = open_oracle(s, e, layers, closures)
         if bookable_from is not None and s < bookable_from:
             ok = False
         if bookable_until is not None and s > bookable_until:
@@ -82,6 +87,63 @@ def test_free_capacity_matches_minute_by_minute_counting(
         granularity, capacity, buffer, bookings, layers, closures, bookable_from, bookable_until
     )
     assert free.tolist() == expected
+
+
+def state_oracle(
+    granularity, capacity, buffer, bookings, layers, closures, bookable_from, bookable_until, now
+):
+    """Why each slot is not free, in the order the page tells it: closed, past, notice, horizon, full."""
+    plain = oracle(granularity, capacity, buffer, bookings, layers, closures, None, None)
+    result = []
+    for i, s in enumerate(range(0, DAY, granularity)):
+        if not open_oracle(s, s + granularity, layers, closures):
+            result.append("closed")
+        elif now is not None and s < now:
+            result.append("past")
+        elif bookable_from is not None and s < bookable_from:
+            result.append("notice")
+        elif bookable_until is not None and s > bookable_until:
+            result.append("horizon")
+        else:
+            result.append("free" if plain[i] > 0 else "full")
+    return result
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    granularity=st.sampled_from([10, 15, 30, 60]),
+    capacity=st.integers(1, 4),
+    buffer=st.integers(0, 30),
+    bookings=bookings_strategy,
+    layers=st.lists(intervals(4, 0, DAY), max_size=2),
+    closures=intervals(2, 0, DAY),
+    now=st.none() | st.integers(0, DAY),
+    notice=st.integers(0, 120),
+    horizon=st.none() | st.integers(0, DAY),
+)
+def test_each_slot_says_why_it_is_not_free(
+    granularity, capacity, buffer, bookings, layers, closures, now, notice, horizon
+):
+    bookable_from = None if now is None else now + notice
+    starts = np.arange(0, DAY, granularity)
+    query = schedule.SlotQuery(
+        starts,
+        starts + granularity,
+        capacity=capacity,
+        buffer=buffer,
+        bookings=([b[0] for b in bookings], [b[1] for b in bookings], [b[2] for b in bookings]),
+        open_layers=[split(layer) for layer in layers],
+        closures=split(closures),
+        bookable_from=bookable_from,
+        bookable_until=horizon,
+        now=now,
+    )
+    [(free, states)] = schedule.free_capacity_many([query], with_states=True)
+    names = [schedule.STATE_NAMES[code] for code in states.tolist()]
+    assert names == state_oracle(
+        granularity, capacity, buffer, bookings, layers, closures, bookable_from, horizon, now
+    )
+    assert [n == "free" for n in names] == [f > 0 for f in free.tolist()]
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,22 +2,14 @@ import datetime
 
 import pytest
 
-from relais.core.errors import DomainError
+from relais.members.models import Member
 from relais.privacy.models import AuditEvent
 from relais.spaces import services
 from relais.spaces.enums import BookingStatus
 from relais.spaces.models import Booking, Closure, PriceRule, UserQualification
-from relais.testing import ResourceFactory, UserFactory, assert_french
+from relais.testing import ResourceFactory, UserFactory
 
-from .conftest import NOW, paris
-
-
-def refusal(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as info:
-        call(*args, **kwargs)
-    assert info.value.code == code, info.value.message
-    assert_french(info.value.message)
-    return info.value
+from .conftest import NOW, paris, refusal
 
 
 def test_it_books_a_free_slot_and_records_it(member_actor, member, room):
@@ -96,8 +88,8 @@ def test_a_pool_takes_bookings_up_to_its_capacity(staff_actor, pool):
         **kwargs,
     )
     assert "il reste 0 place(s) sur 3" in error.message
-    refusal(
-        "capacity",
+    refusal(  # more than the pool holds: a wrong quantity, not a full slot
+        "quantity",
         services.book,
         staff_actor,
         pool,
@@ -162,7 +154,7 @@ def test_the_resource_hours_are_intersected_with_the_place_hours(member_actor, p
         paris(2026, 3, 3, 10, 30),
         now=NOW,
     )
-    assert "horaires de réservation" in error.message and "Mo-Sa 10:00-20:00" in error.message
+    assert "horaires de réservation" in error.message and "mardi 3 mars : 10 h 00 – 20 h 00" in error.message
     refusal(
         "place_hours",
         services.book,
@@ -252,8 +244,11 @@ def test_the_price_is_the_cheapest_mix_of_units(member_actor, place):
     assert services.quote(room, start, start + datetime.timedelta(hours=5)) == 6500
     assert services.quote(room, start, start + datetime.timedelta(minutes=90), is_member=True) == 2000
     PriceRule.objects.create(resource=room, unit="free", audience="member", amount_cents=0)
+    booking = services.book(member_actor, room, start, start + datetime.timedelta(hours=2), now=NOW)
+    assert booking.price_cents == 3000 and not booking.member_rate  # not a member of the place
+    Member.objects.create(place=place, user=member_actor.user, joined_on=datetime.date(2026, 1, 1))
     booking = services.book(
-        member_actor, room, start, start + datetime.timedelta(hours=2), is_member=True, now=NOW
+        member_actor, room, start + datetime.timedelta(hours=2), start + datetime.timedelta(hours=3), now=NOW
     )
     assert booking.price_cents == 0 and booking.member_rate
 

@@ -26,16 +26,19 @@ def test_a_member_books_a_room_from_the_availability_page(live_server, browser_p
     place, room, member = setting
     page = browser_page
     day = next_monday()
+    # Anyone sees the free slots (no one's name is on them).
     page.goto(f"{live_server.url}/espaces/lieux/{place.pk}/disponibilites/?jour={day.isoformat()}&vue=jour")
-    # Not logged in: the login page, then back to the availability.
-    page.get_by_label("Identifiant").fill("camille")
-    page.get_by_label("Mot de passe").fill("mot de passe de test")
-    page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Disponibilités — La Grange numérique")
     expect(page.locator("table.slots")).to_contain_text("3 places libres")
     assert axe_violations(page) == []
 
+    # Booking needs an account: the login page (which offers to create one), then the form of that slot.
     page.get_by_role("link", name="réserver Salle Cantal").filter(has_text="09:00").first.click()
+    expect(page.get_by_role("link", name="Créer un compte").last).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Identifiant").fill("camille")
+    page.get_by_label("Mot de passe").fill("mot de passe de test")
+    page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Réserver « Salle Cantal »")
     expect(page.get_by_label("Heure de début")).to_have_value("09:00")
     assert axe_violations(page) == []
@@ -44,6 +47,7 @@ def test_a_member_books_a_room_from_the_availability_page(live_server, browser_p
     page.get_by_label("Heure de fin").fill("08:30")
     page.get_by_role("button", name="Réserver").click()
     expect(page.get_by_role("alert")).to_contain_text("la fin doit suivre le début")
+    expect(page.locator("#erreurs")).to_be_focused()  # the keyboard starts from the list of errors
     assert axe_violations(page) == []
 
     page.get_by_label("Heure de fin").fill("10:30")
@@ -63,15 +67,32 @@ def test_the_pages_fit_a_320_px_screen(live_server, browser_page, setting):
     place, room, member = setting
     page = browser_page
     page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/comptes/inscription/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert axe_violations(page) == []
     page.goto(f"{live_server.url}/comptes/connexion/")
     page.get_by_label("Identifiant").fill("camille")
     page.get_by_label("Mot de passe").fill("mot de passe de test")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "connexion" not in url)
+    from relais.accounts.models import PlaceRole
+
+    PlaceRole.objects.create(user=member, place=place, role=PlaceRole.Role.STAFF)
+    day = next_monday()
+    Booking.objects.create(
+        resource=room,
+        place=place,
+        person=member,
+        booked_by=member,
+        start=datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC),
+        end=datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC),
+    )
     for path in (
-        f"/espaces/lieux/{place.pk}/disponibilites/?vue=semaine&jour={next_monday().isoformat()}",
+        f"/espaces/lieux/{place.pk}/disponibilites/?vue=semaine&jour={day.isoformat()}",
         f"/espaces/ressources/{room.pk}/reserver/",
         "/espaces/mes-reservations/",
+        f"/espaces/lieux/{place.pk}/reservations/?jour={day.isoformat()}",  # the team's day, as cards
     ):
         page.goto(live_server.url + path)
         # Wide tables scroll inside their own region; the page itself does not scroll sideways.
@@ -80,3 +101,4 @@ def test_the_pages_fit_a_320_px_screen(live_server, browser_page, setting):
             ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"
         )
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, (path, wide)
+        assert axe_violations(page) == [], path

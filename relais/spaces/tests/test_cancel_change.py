@@ -2,13 +2,12 @@ import datetime
 
 import pytest
 
-from relais.core.errors import DomainError
 from relais.privacy.models import AuditEvent
 from relais.spaces import services
 from relais.spaces.enums import BookingStatus, WaitlistStatus
-from relais.testing import ResourceFactory, UserFactory, assert_french
+from relais.testing import ResourceFactory, UserFactory
 
-from .conftest import NOW, paris
+from .conftest import NOW, paris, refusal
 
 START, END = paris(2026, 3, 4, 9, 0), paris(2026, 3, 4, 11, 0)
 
@@ -22,14 +21,6 @@ def room(place):
 @pytest.fixture
 def booking(member_actor, room):
     return services.book(member_actor, room, START, END, now=NOW)
-
-
-def refusal(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as info:
-        call(*args, **kwargs)
-    assert info.value.code == code, info.value.message
-    assert_french(info.value.message)
-    return info.value
 
 
 def test_the_person_cancels_before_the_deadline(member_actor, booking):

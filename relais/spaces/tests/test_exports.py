@@ -123,7 +123,7 @@ def test_the_team_downloads_the_availability_as_csv(client, place, manager, room
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="disponibilites-2026-03-02.csv"' in response["Content-Disposition"]
-    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8")), delimiter=";"))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert lines[0] == ["ressource", "jour", "début", "fin", "places libres", "capacité"]
     assert ["Salle Cantal", "2026-03-03", "09:00", "09:30", "0", "1"] in lines
 
@@ -147,7 +147,11 @@ def test_the_availability_ods_and_occupancy_csv(client, place, manager, room):
     assert ods.status_code == 200
     assert ods_rows(ods.content)[1][:4] == ["Salle Cantal", "2026-03-02", "09:00", "09:30"]
     csv_response = client.get(f"/espaces/lieux/{place.pk}/export/occupation.csv?du=2026-03-02&au=2026-03-02")
-    assert csv_response.content.decode().splitlines()[1] == "Salle Cantal;salle de réunion;0;0;7.0;0.0;0"
+    assert csv_response.content.startswith("\ufeff".encode())  # the BOM: spreadsheets read UTF-8
+    assert (
+        csv_response.content.decode("utf-8-sig").splitlines()[1]
+        == "Salle Cantal;salle de réunion;0;0;7,0;0,0;0"
+    )
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,7 @@ def test_the_team_reads_a_resources_feed(client, frozen_now, manager, room, wint
     cal, events = parse(response.content)
     assert len(events) == 2
     assert "Pour : Camille Martin" in str(events[0]["description"])
+    assert str(events[0]["summary"]) == "Salle Cantal — Camille Martin"  # who comes, at a glance
 
 
 def test_a_resources_feed_is_hidden_from_others(client, frozen_now, member, room, winter_booking):

@@ -21,7 +21,7 @@ from relais.spaces.enums import WaitlistStatus
 from relais.spaces.models import Booking
 from relais.testing import ResourceFactory, assert_french, place_in
 
-from .conftest import NOW, paris
+from .conftest import NOW, PARIS, paris
 
 UTC = datetime.UTC
 START, END = paris(2026, 3, 4, 9, 0), paris(2026, 3, 4, 11, 0)
@@ -427,3 +427,123 @@ def test_a_series_sends_one_email_listing_its_occurrences(commit, member_actor, 
     assert starts[0] == datetime.datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
     assert starts[-1] == datetime.datetime(2026, 4, 1, 7, 0, tzinfo=UTC)  # summer time: same wall clock
     assert len({str(e["UID"]) for e in events(cal)}) == 5
+
+
+def test_the_invitation_names_the_place_as_organizer_and_the_person_as_attendee(
+    commit, settings, member_actor, member, room, place
+):
+    settings.RELAIS_BASE_URL = "https://relais.example.org/"
+    place.emails = ["pas une adresse", "accueil@tiers-lieu.example.org"]
+    place.save(update_fields=["emails"])
+    commit(services.book, member_actor, room, START, END, now=NOW)
+    (message,) = mail.outbox
+    assert "https://relais.example.org/espaces/mes-reservations/" in message.body
+    _method, cal = attachment(message)
+    (event,) = events(cal)
+    assert str(event["ORGANIZER"]) == "mailto:accueil@tiers-lieu.example.org"
+    assert event["ORGANIZER"].params["CN"] == place.name
+    assert str(event["ATTENDEE"]) == f"mailto:{member.email}"
+    assert event["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+
+
+def test_without_a_public_address_the_email_has_no_link_and_a_phone_booking_never_has_one(
+    commit, settings, staff_actor, member_actor, room
+):
+    settings.RELAIS_BASE_URL = ""
+    commit(services.book, member_actor, room, START, END, now=NOW)
+    assert "http" not in mail.outbox[0].body
+    settings.RELAIS_BASE_URL = "https://relais.example.org"
+    mail.outbox.clear()
+    commit(
+        services.book,
+        staff_actor,
+        room,
+        START + datetime.timedelta(hours=5),
+        END + datetime.timedelta(hours=5),
+        person_name="Jean",
+        person_contact="jean@example.org",
+        now=NOW,
+    )
+    (message,) = mail.outbox
+    assert "mes-reservations" not in message.body  # Jean has no account: no page of his bookings
+
+
+def test_a_waiting_list_offer_links_to_the_booking_form_filled_in(
+    commit, settings, staff_actor, member_actor, room
+):
+    settings.RELAIS_BASE_URL = "https://relais.example.org"
+    taken = commit(
+        services.book, staff_actor, room, START, END, person_name="Jean", person_contact="04 71", now=NOW
+    )
+    commit(services.join_waitlist, member_actor, room, START, END)
+    commit(services.cancel, staff_actor, taken, now=NOW)
+    (message,) = mail.outbox
+    assert (
+        f"https://relais.example.org/espaces/ressources/{room.pk}/reserver/?date=2026-03-04&debut=09%3A00"
+        "&fin=11%3A00" in message.body
+    )
+
+
+def test_the_feeds_never_carry_the_person_s_address(member_actor, member, room, place):
+    place.emails = ["accueil@tiers-lieu.example.org"]
+    place.save(update_fields=["emails"])
+    booking = services.book(member_actor, room, START, END, now=NOW)
+    from relais.spaces import ical
+
+    text = ical.calendar([booking], "flux").decode()
+    assert "ORGANIZER" in text and "ATTENDEE" not in text and member.email not in text
+
+
+def test_cancelling_a_series_cancels_what_is_to_come_keeps_what_is_too_late_and_sends_one_email(
+    commit, member_actor, member, room
+):
+    room.cancellation_deadline_minutes = 3 * 24 * 60  # three days before
+    room.save()
+    result = commit(
+        services.book_series,
+        member_actor,
+        room,
+        paris(2026, 3, 3, 9, 0),
+        paris(2026, 3, 3, 10, 0),
+        datetime.date(2026, 3, 31),
+        now=NOW,
+    )
+    assert len(result.bookings) == 5
+    mail.outbox.clear()
+    # On Sunday 8 March: the 10 March occurrence is within its three days, the others may go.
+    now = paris(2026, 3, 8, 12, 0)
+    done = commit(services.cancel_series, member_actor, result.series, now=now)
+    assert [b.start.astimezone(PARIS).day for b in done.cancelled] == [17, 24, 31]
+    [(kept, why)] = done.kept
+    assert kept.start.astimezone(PARIS).day == 10 and "trop tard" in why
+    statuses = dict(result.series.bookings.values_list("start__day", "status"))
+    assert statuses[3] == "confirmed" and statuses[10] == "confirmed" and statuses[17] == "cancelled"
+    (message,) = mail.outbox
+    assert message.subject == "Réservation régulière annulée : Salle Cantal, 3 dates"
+    assert "mardi 17 mars 2026" in message.body and "mardi 10 mars" not in message.body
+    check_french(message)
+    _method, cal = attachment(message)
+    assert [str(e["STATUS"]) for e in events(cal)] == ["CANCELLED"] * 3
+
+
+def test_only_the_person_or_the_team_cancels_a_series(commit, member_actor, staff_actor, room):
+    result = commit(
+        services.book_series,
+        member_actor,
+        room,
+        paris(2026, 3, 3, 9, 0),
+        paris(2026, 3, 3, 10, 0),
+        datetime.date(2026, 3, 17),
+        now=NOW,
+    )
+    from relais.privacy.audit import Actor
+    from relais.testing import UserFactory
+
+    with pytest.raises(services.DomainError) as info:
+        services.cancel_series(Actor(user=UserFactory()), result.series, now=NOW)
+    assert info.value.code == "forbidden"
+    done = commit(services.cancel_series, staff_actor, result.series, now=NOW)
+    assert len(done.cancelled) == 3
+    with pytest.raises(services.DomainError) as info:
+        services.cancel_series(staff_actor, result.series, now=NOW)
+    assert info.value.code == "empty"

@@ -55,8 +55,10 @@ def staff_client(client, manager):
 
 
 def test_pages_need_a_login(client, place, room):
+    # Free slots are public (no one's name on them); booking and the rest need an account.
+    assert client.get(reverse("spaces:availability", args=[place.pk])).status_code == 200
+    assert client.get(reverse("spaces:index")).status_code == 200
     for url in (
-        reverse("spaces:availability", args=[place.pk]),
         reverse("spaces:book", args=[room.pk]),
         reverse("spaces:my-bookings"),
         reverse("spaces:place-bookings", args=[place.pk]),
@@ -150,6 +152,7 @@ def test_form_errors_are_in_french(member_client, pool):
     response = member_client.post(reverse("spaces:book", args=[pool.pk]), data)
     [message] = response.context["form"].errors["quantity"]
     assert "n'offre que 3 place(s)" in message
+    assert not response.context["offer_waitlist"]  # asking too much is no reason to wait
 
 
 def test_a_series_lists_its_conflicts_then_books_without_them(member_client, member, manager, room):
@@ -164,6 +167,7 @@ def test_a_series_lists_its_conflicts_then_books_without_them(member_client, mem
         "end_time": "10:00",
         "repeat": "on",
         "until": (day + datetime.timedelta(weeks=3)).isoformat(),
+        "notes": "Réunion d'équipe",
     }
     response = member_client.post(url, data)
     assert response.status_code == 200
@@ -172,10 +176,11 @@ def test_a_series_lists_its_conflicts_then_books_without_them(member_client, mem
     assert len(conflicts) == 1 and conflicts[0]["start"].date() == day + datetime.timedelta(weeks=1)
     text = page_text(response)
     assert "Dates en conflit" in text and "est déjà réservé" in text
-    assert "Confirmer la réservation" in text
+    assert "Confirmer la réservation" in text and "Réserver la série sans cette date" in text
     response = member_client.post(url, {**data, "skip_conflicts": "on"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("spaces:my-bookings")
     assert Booking.objects.filter(person=member).count() == 3
+    assert set(Booking.objects.filter(person=member).values_list("notes", flat=True)) == {"Réunion d'équipe"}
     assert "1 date en conflit n'a pas été réservée" in page_text(response)
 
 
@@ -337,7 +342,66 @@ def test_the_places_day_links_to_the_exports_that_download(staff_client, place, 
     url = reverse("spaces:place-bookings", args=[place.pk]) + "?jour=2026-03-04"
     html = staff_client.get(url).content.decode()
     week = reverse("spaces:availability_export_csv", args=[place.pk]) + "?semaine=2026-03-04"
-    month = reverse("spaces:occupancy_export_ods", args=[place.pk]) + "?du=2026-03-01&amp;au=2026-03-04"
+    month = reverse("spaces:occupancy_export_ods", args=[place.pk]) + "?du=2026-03-01&amp;au=2026-03-31"
     assert week in html and month in html
     assert staff_client.get(week).status_code == 200
     assert staff_client.get(month.replace("&amp;", "&")).status_code == 200
+
+
+def test_the_availability_page_says_why_a_slot_cannot_be_booked(member_client, place):
+    far = ResourceFactory(place=place, name="Salle lointaine", max_horizon_days=7)
+    day = next_monday(weeks=3)
+    url = reverse("spaces:availability", args=[place.pk])
+    text = page_text(member_client.get(url, {"jour": day.isoformat(), "ressource": far.pk, "vue": "semaine"}))
+    assert "pas encore ouvert" in text and "Aucun créneau ouvert" not in text
+    assert "libre" not in text.split("<caption")[1].split("</table>")[0]
+    notice = ResourceFactory(place=place, name="Salle à préparer", min_notice_minutes=60 * 24 * 30)
+    text = page_text(member_client.get(url, {"jour": next_monday().isoformat(), "ressource": notice.pk}))
+    assert "trop tard pour réserver" in text
+
+
+def test_dates_typed_far_away_fall_back_to_today_or_a_clear_refusal(member_client, staff_client, place, room):
+    for day in ("9999-12-31", "0001-01-01"):
+        for view in ("jour", "semaine"):
+            url = reverse("spaces:availability", args=[place.pk])
+            assert member_client.get(url, {"jour": day, "vue": view}).status_code == 200
+    assert (
+        staff_client.get(
+            reverse("spaces:place-bookings", args=[place.pk]), {"jour": "9999-12-31"}
+        ).status_code
+        == 200
+    )
+    csv_url = reverse("spaces:availability_export_csv", args=[place.pk])
+    response = staff_client.get(csv_url, {"semaine": "9999-12-31"})
+    assert response.status_code == 400 and "Semaine invalide" in response.content.decode()
+    occupancy = reverse("spaces:occupancy_export_csv", args=[place.pk])
+    response = staff_client.get(occupancy, {"du": "9999-12-01", "au": "9999-12-31"})
+    assert response.status_code == 400 and "Période invalide" in response.content.decode()
+
+
+def test_the_place_page_leads_to_its_bookings(client, place, room):
+    page = client.get(reverse("places:detail", args=[place.pk])).content.decode()
+    assert reverse("spaces:availability", args=[place.pk]) in page
+    room.is_active = False
+    room.save()
+    page = client.get(reverse("places:detail", args=[place.pk])).content.decode()
+    assert reverse("spaces:availability", args=[place.pk]) not in page
+
+
+def test_the_cancel_page_offers_to_cancel_the_rest_of_a_series(member_client, member, room):
+    from relais.privacy.audit import Actor
+    from relais.spaces import services
+
+    day = next_monday()
+    result = services.book_series(
+        Actor(user=member), room, at(day, 9), at(day, 10), day + datetime.timedelta(weeks=2)
+    )
+    url = reverse("spaces:cancel", args=[result.bookings[0].pk])
+    assert "toutes les dates suivantes" in page_text(member_client.get(url))
+    response = member_client.post(url, {"whole_series": "on"}, follow=True)
+    assert "3 dates de la réservation régulière sont annulées" in page_text(response)
+    assert set(result.series.bookings.values_list("status", flat=True)) == {BookingStatus.CANCELLED}
+    single = services.book(Actor(user=member), room, at(day, 14), at(day, 15))
+    assert "toutes les dates suivantes" not in page_text(
+        member_client.get(reverse("spaces:cancel", args=[single.pk]))
+    )

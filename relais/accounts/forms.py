@@ -1,0 +1,61 @@
+"""Forms of the account pages: opening an account (name, e-mail, password)."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+
+class SignupForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        help_text=_(
+            "Elle sert d'identifiant ; nous y envoyons un lien pour la confirmer, puis vos réservations."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 12 caractères ; une phrase de quelques mots fait un bon mot de passe."),
+    )
+    password2 = forms.CharField(
+        label=_("Mot de passe, encore une fois"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    website = forms.CharField(label=_("Laissez ce champ vide"), required=False)  # a trap for robots
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("les deux mots de passe ne sont pas identiques."))
+        elif p1:
+            from django.contrib.auth import get_user_model
+
+            probe = get_user_model()(
+                username=data.get("email", ""),
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+    @property
+    def is_robot(self):
+        return bool(self.cleaned_data.get("website"))

@@ -1,0 +1,62 @@
+"""Opening an account to book online (a citizen, a coworker): the e-mail address is confirmed by a link
+before the account can log in; only a name and that address are asked for. No HTTP here."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from relais.core.errors import DomainError
+from relais.privacy.audit import Actor, AuditAction, record
+
+
+@transaction.atomic
+def request_account(*, first_name, last_name, email, password, actor=None):
+    """("created" | "pending" | "exists", user) for a sign-up with `email`.
+
+    A new address gets an account, inactive until the address is confirmed (its identifier is the
+    address). An address already known is left as it is — a pending account keeps its password, an
+    active one is not told apart on the page — so that the page never reveals who has an account: the
+    e-mail sent to the address says what to do.
+    """
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip()).lower()
+    known = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).order_by("pk").first()
+    if known is not None:
+        return ("exists" if known.is_active else "pending"), known
+    user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_password(password)
+    user.is_active = False
+    user.save()
+    record(actor or Actor(channel="web"), AuditAction.CREATE, user, changes={"email": [None, email]})
+    return "created", user
+
+
+def activation_path(user):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("accounts:activate", args=[uid, default_token_generator.make_token(user)])
+
+
+def activate(uidb64, token, *, actor=None):
+    """(user, newly activated) for a confirmation link; DomainError when the link is wrong or too old."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise DomainError(
+            "ce lien de confirmation n'est pas valable (déjà utilisé, incomplet ou trop ancien). "
+            "Connectez-vous, ou inscrivez-vous de nouveau.",
+            field="token",
+            code="invalid",
+        )
+    if user.is_active:
+        return user, False
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record(actor or Actor(channel="web"), AuditAction.UPDATE, user, changes={"is_active": [False, True]})
+    return user, True
