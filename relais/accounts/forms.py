@@ -2,7 +2,10 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from . import signup
 
 
 class SignupForm(forms.Form):
@@ -10,7 +13,9 @@ class SignupForm(forms.Form):
         label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
     last_name = forms.CharField(
-        label=_("Nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=_("Nom de famille"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
         label=_("Adresse e-mail"),
@@ -44,8 +49,8 @@ class SignupForm(forms.Form):
         elif p1:
             from django.contrib.auth import get_user_model
 
-            probe = get_user_model()(
-                username=data.get("email", ""),
+            probe = get_user_model()(  # no username on this form: the address is compared as the address
+                username="",
                 email=data.get("email", ""),
                 first_name=data.get("first_name", ""),
                 last_name=data.get("last_name", ""),
@@ -59,3 +64,37 @@ class SignupForm(forms.Form):
     @property
     def is_robot(self):
         return bool(self.cleaned_data.get("website"))
+
+
+class LoginForm(AuthenticationForm):
+    """Login; an account not opened yet is told so (and its owner gets the link again, see the view)."""
+
+    pending_user = None
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            self.pending_user = signup.pending_account(
+                self.cleaned_data.get("username"), self.cleaned_data.get("password")
+            )
+            if self.pending_user is not None:
+                raise forms.ValidationError(
+                    _(
+                        "votre compte n'est pas encore ouvert : suivez le lien de confirmation envoyé à "
+                        "votre adresse e-mail (un nouveau lien vient de partir)."
+                    ),
+                    code="pending",
+                ) from None
+            raise
+
+
+class ResetForm(PasswordResetForm):
+    """« Mot de passe oublié » also reaches an account whose address was never confirmed: it gets its
+    confirmation link (its password works once the address is confirmed)."""
+
+    def save(self, *args, request=None, **kwargs):
+        super().save(*args, request=request, **kwargs)
+        if request is not None:
+            for user in signup.pending_accounts_of(self.cleaned_data["email"]):
+                signup.send_account_mail(request.build_absolute_uri, "pending", user)

@@ -1,10 +1,15 @@
 """Opening an account to book online (a citizen, a coworker): the e-mail address is confirmed by a link
-before the account can log in; only a name and that address are asked for. No HTTP here."""
+before the account can log in; only a name and that address are asked for. No HTTP here: links are made
+absolute by the caller."""
+
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -60,3 +65,45 @@ def activate(uidb64, token, *, actor=None):
     user.save(update_fields=["is_active"])
     record(actor or Actor(channel="web"), AuditAction.UPDATE, user, changes={"is_active": [False, True]})
     return user, True
+
+
+def pending_account(identifier, password):
+    """The account not opened yet (its address never confirmed) that these credentials belong to, or None.
+
+    An account closed by an administrator after use (it has logged in before) is not "pending"."""
+    User = get_user_model()
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    candidates = User.objects.filter(is_active=False, last_login__isnull=True).filter(
+        Q(username__iexact=identifier) | Q(email__iexact=identifier)
+    )[:2]
+    candidates = list(candidates)
+    if len(candidates) == 1 and candidates[0].check_password(password):
+        return candidates[0]
+    return None
+
+
+def pending_accounts_of(email):
+    User = get_user_model()
+    return list(User.objects.filter(is_active=False, last_login__isnull=True, email__iexact=email.strip()))
+
+
+def send_account_mail(absolute, kind, user, next_url=""):
+    """The e-mail about an account: the confirmation link ("created", "pending") or "you already have an
+    account" ("exists"). `absolute` turns a path into an address (e.g. request.build_absolute_uri)."""
+    if kind == "exists":
+        template = "exists"
+        context = {
+            "login_link": absolute(reverse("accounts:login")),
+            "reset_link": absolute(reverse("accounts:password_reset")),
+        }
+    else:
+        template = "activation"
+        link = absolute(activation_path(user))
+        if next_url:
+            link += "?" + urlencode({"next": next_url})
+        context = {"user": user, "link": link}
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -2,10 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import ResetForm
 
 app_name = "accounts"
 urlpatterns = [
-    path("connexion/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.signup_view, name="signup"),
     path("inscription/envoyee/", views.signup_sent, name="signup-sent"),
@@ -14,6 +15,7 @@ urlpatterns = [
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
+            form_class=ResetForm,
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

@@ -1,12 +1,9 @@
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +16,7 @@ from relais.places.models import ErrorReport, Place
 from relais.privacy.audit import Actor
 
 from . import signup
-from .forms import SignupForm
+from .forms import LoginForm, SignupForm
 from .models import ApiToken
 
 
@@ -95,25 +92,6 @@ def _safe_next(request):
     return ""
 
 
-def _send_account_mail(request, kind, user, next_url):
-    """The e-mail that follows a sign-up: the confirmation link, or "you already have an account"."""
-    if kind == "exists":
-        template = "exists"
-        context = {
-            "login_link": request.build_absolute_uri(reverse("accounts:login")),
-            "reset_link": request.build_absolute_uri(reverse("accounts:password_reset")),
-        }
-    else:
-        template = "activation"
-        link = request.build_absolute_uri(signup.activation_path(user))
-        if next_url:
-            link += "?" + urlencode({"next": next_url})
-        context = {"user": user, "link": link}
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"accounts/email/{template}.txt", context)
-    send_mail(subject, body, None, [user.email])
-
-
 def signup_view(request):
     """Create an account (name, e-mail, password); it opens once the address is confirmed."""
     if request.user.is_authenticated:
@@ -131,7 +109,9 @@ def signup_view(request):
                     password=form.cleaned_data["password1"],
                     actor=Actor.from_request(request),
                 )
-                transaction.on_commit(lambda: _send_account_mail(request, kind, user, next_url))
+                transaction.on_commit(
+                    lambda: signup.send_account_mail(request.build_absolute_uri, kind, user, next_url)
+                )
             request.session["signup_email"] = email
             return redirect("accounts:signup-sent")
     else:
@@ -156,3 +136,15 @@ def activate(request, uidb64, token):
     login(request, user, backend="relais.accounts.backends.UsernameOrEmailBackend")
     messages.success(request, _("Votre adresse est confirmée : votre compte est ouvert."))
     return redirect(_safe_next(request) or "spaces:index")
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; an account whose address is not confirmed yet gets its link again."""
+
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+
+    def form_invalid(self, form):
+        if form.pending_user is not None:
+            signup.send_account_mail(self.request.build_absolute_uri, "pending", form.pending_user, "")
+        return super().form_invalid(form)

@@ -1,9 +1,11 @@
 """Members in the Django admin: the team of the place sees and edits its own members only; each opening of
 a member's file, each creation and change is written to the audit trail."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from relais.accounts.lookup import AccountField
 from relais.places.admin_scope import PlaceScopedAdmin
 from relais.privacy.audit import Actor, AuditAction, diff, record
 
@@ -19,6 +21,21 @@ def _snapshot(member):
     }
 
 
+class MemberForm(forms.ModelForm):
+    user = AccountField(
+        label=_("compte"),
+        required=False,
+        help_text=_(
+            "L'identifiant ou l'adresse e-mail de son compte ; vide pour une personne sans compte (indiquez "
+            "alors son nom et un téléphone ou un e-mail)."
+        ),
+    )
+
+    class Meta:
+        model = Member
+        fields = ["place", "user", "name", "contact", "joined_on", "ends_on"]
+
+
 @admin.register(Member)
 class MemberAdmin(PlaceScopedAdmin):
     people_records = True
@@ -26,7 +43,7 @@ class MemberAdmin(PlaceScopedAdmin):
     list_filter = ["ends_on"]
     list_select_related = ["place", "user"]
     search_fields = ["name", "user__username", "user__last_name", "user__email"]
-    raw_id_fields = ["user"]
+    form = MemberForm
     fields = ["place", "user", "name", "contact", "joined_on", "ends_on"]
 
     @admin.display(description=_("adhérent"))

@@ -7,9 +7,13 @@ Bookings are read here and changed only through the domain services (cancel, no-
 and the audit trail apply.
 """
 
+import decimal
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from relais.accounts.lookup import AccountField
 from relais.core.errors import DomainError
 from relais.places.admin_scope import PlaceScopedAdmin
 from relais.privacy.audit import Actor, AuditAction, record
@@ -28,18 +32,39 @@ from .models import (
 )
 
 
+class PriceRuleForm(forms.ModelForm):
+    """The amount in euros (12,50), stored in cents."""
+
+    amount = forms.DecimalField(
+        label=_("montant (€)"), min_value=0, max_digits=9, decimal_places=2, localize=True
+    )
+
+    class Meta:
+        model = PriceRule
+        fields = ["audience", "unit", "amount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["amount"] = decimal.Decimal(self.instance.amount_cents) / 100
+
+    def save(self, commit=True):
+        self.instance.amount_cents = int((self.cleaned_data["amount"] * 100).to_integral_value())
+        return super().save(commit)
+
+
 class PriceRuleInline(admin.TabularInline):
     model = PriceRule
+    form = PriceRuleForm
     extra = 0
 
 
 @admin.register(Resource)
 class ResourceAdmin(PlaceScopedAdmin):
     list_display = ["name", "place", "kind", "capacity", "granularity_minutes", "is_active"]
-    list_filter = ["kind", "is_active"]
     search_fields = ["name", "place__name"]
     list_select_related = ["place"]
-    raw_id_fields = ["place"]
+    list_filter = ["kind", "is_active", "place"]
     inlines = [PriceRuleInline]
 
 
@@ -47,25 +72,39 @@ class ResourceAdmin(PlaceScopedAdmin):
 class ClosureAdmin(PlaceScopedAdmin):
     list_display = ["place", "resource", "start", "end", "reason"]
     list_select_related = ["place", "resource"]
+    list_filter = ["place"]
     date_hierarchy = "start"
-    raw_id_fields = ["place"]
 
 
 @admin.register(Qualification)
 class QualificationAdmin(PlaceScopedAdmin):
     list_display = ["name", "place"]
     search_fields = ["name", "place__name"]
-    raw_id_fields = ["place"]
+    list_filter = ["place"]
+
+
+class UserQualificationForm(forms.ModelForm):
+    user = AccountField(label=_("personne"))
+
+    class Meta:
+        model = UserQualification
+        fields = ["user", "qualification", "granted_on"]
 
 
 @admin.register(UserQualification)
 class UserQualificationAdmin(PlaceScopedAdmin):
     place_path = "qualification__place"
     people_records = True
+    form = UserQualificationForm
     list_display = ["user", "qualification", "granted_on", "granted_by"]
     list_select_related = ["user", "qualification", "granted_by"]
-    raw_id_fields = ["user", "granted_by"]
+    readonly_fields = ["granted_by"]
     search_fields = ["user__username", "user__last_name", "qualification__name"]
+
+    def save_model(self, request, obj, form, change):
+        if not change or obj.granted_by_id is None:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class TransitionInline(admin.TabularInline):

@@ -3,10 +3,9 @@
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.accounts.lookup import find_account
 from relais.members.models import Member
 
 from .models import POOLED_KINDS
@@ -55,7 +54,7 @@ class SlotForm(forms.Form):
             self.fields["quantity"].help_text = _("Au plus %(n)s.") % {"n": resource.capacity}
         else:
             del self.fields["quantity"]
-        self.order_fields(["date", "start_time", "end_date", "end_time", "quantity"])
+        self.order_fields(["date", "start_time", "end_time", "end_date", "quantity"])
 
     def start(self):
         """Wall-clock start (naive: the place's local time)."""
@@ -137,9 +136,8 @@ class BookingForm(SlotForm):
         value = self.cleaned_data.get("person_account", "").strip()
         if not value:
             return None
-        users = get_user_model().objects.filter(Q(username__iexact=value) | Q(email__iexact=value))
-        matches = list(users[:2])
-        if len(matches) != 1:
+        user = find_account(value)
+        if user is None:
             raise forms.ValidationError(
                 _(
                     "aucun compte (ou plusieurs) ne correspond à « %(v)s » : vérifiez l'identifiant "
@@ -147,7 +145,7 @@ class BookingForm(SlotForm):
                 )
                 % {"v": value}
             )
-        return matches[0]
+        return user
 
     def clean(self):
         data = super().clean()
@@ -192,7 +190,8 @@ class ChangeForm(SlotForm):
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Motif (facultatif)"), required=False, max_length=300)
     whole_series = forms.BooleanField(
-        label=_("Annuler aussi toutes les dates suivantes de cette réservation régulière"), required=False
+        label=_("Annuler aussi les dates suivantes de cette réservation régulière (celles d'avant restent)"),
+        required=False,
     )
     override_deadline = forms.BooleanField(
         label=_("Passer outre le délai d'annulation (équipe du lieu)"), required=False

@@ -7,6 +7,7 @@ entries carry it directly so that scoped queries need no join). Times are stored
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -259,8 +260,12 @@ class Closure(models.Model):
         indexes = [models.Index(fields=["place", "start"], name="closure_place_start")]
 
     def __str__(self):
+        from relais.places.search import timezone_of
+
         what = self.resource or self.place
-        return f"{what} fermé du {self.start:%d/%m/%Y %H:%M} au {self.end:%d/%m/%Y %H:%M}"
+        tz = timezone_of(self.place.commune.department_id)
+        start, end = self.start.astimezone(tz), self.end.astimezone(tz)
+        return f"{what} fermé du {start:%d/%m/%Y %H:%M} au {end:%d/%m/%Y %H:%M}"
 
     def clean(self):
         if self.start and self.end and self.end <= self.start:
@@ -287,6 +292,7 @@ class PersonFields(models.Model):
         abstract = True
 
     @property
+    @admin.display(description=_("personne"))
     def person_display(self):
         if self.person_id:
             return str(self.person)

@@ -25,11 +25,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from relais.places.search import timezone_of
 
-from . import ical
+from . import ical, wording
 from .enums import ACTIVE_STATUSES, BookingStatus, WaitlistStatus
 from .models import Booking, BookingSeries, WaitlistEntry
 
@@ -71,14 +72,7 @@ def _tz(place):
 
 
 def _period(start, end, tz):
-    """« le mercredi 4 mars 2026 de 09:00 à 11:00 », or « du … au … » over several days (local time)."""
-    start, end = start.astimezone(tz), end.astimezone(tz)
-    if start.date() == end.date():
-        return (
-            f"le {formats.date_format(start, 'l j F Y')} de {formats.date_format(start, 'H:i')} "
-            f"à {formats.date_format(end, 'H:i')}"
-        )
-    return f"du {formats.date_format(start, 'l j F Y à H:i')} au {formats.date_format(end, 'l j F Y à H:i')}"
+    return wording.period_text(start, end, tz)
 
 
 def _place_url(place):
@@ -106,7 +100,7 @@ def _place_context(place, tz):
         "address": ical.place_address(place),
         "place_phone": place.phone_display if place.phone else "",
         "place_url": _place_url(place),
-        "tz_note": "" if str(tz) == settings.TIME_ZONE else f" (heure locale, {tz})",
+        "tz_note": "" if str(tz) == settings.TIME_ZONE else _(" (heure locale, %(zone)s)") % {"zone": tz},
     }
 
 
@@ -118,7 +112,7 @@ def _booking_context(booking):
         "resource": booking.resource,
         "name": _name_of(booking),
         "period": _period(booking.start, booking.end, tz),
-        "price": f"{booking.price_cents / 100:.2f} €".replace(".", ",") if booking.price_cents else "",
+        "price": wording.price_text(booking.price_cents) if booking.price_cents else "",
         "deadline": _deadline(booking, tz),
         "manage_url": _manage_url(booking),
     }
@@ -129,7 +123,8 @@ def _deadline(booking, tz):
     if not minutes:
         return ""
     moment = (booking.start - datetime.timedelta(minutes=minutes)).astimezone(tz)
-    return formats.date_format(moment, "l j F Y à H:i")
+    # Translators: Django date format of a day and time; escape letters with a backslash ("\a\t").
+    return formats.date_format(moment, _("l j F Y à H:i"))
 
 
 def _reply_to(place):
@@ -146,9 +141,8 @@ def _ics_part(data, method):
 
 
 def _send(template, to, context, place, *, calendar_data=None, method=None):
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{TEMPLATES}/{template}_subject.txt", context)
-        body = render_to_string(f"{TEMPLATES}/{template}.txt", context)
+    subject = render_to_string(f"{TEMPLATES}/{template}_subject.txt", context)
+    body = render_to_string(f"{TEMPLATES}/{template}.txt", context)
     subject = " ".join(subject.split())
     message = EmailMessage(subject, body, to=[to], reply_to=_reply_to(place))
     if calendar_data is not None:
@@ -167,12 +161,20 @@ def _render_booking_mail(booking, template, method):
     to = email_of(booking)
     if to is None:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = _booking_context(booking)
-        data = ical.calendar(
-            [booking], f"{booking.resource.name} — {booking.place.name}", method=method, attendee=to
-        )
+    context = _booking_context(booking)
+    data = ical.calendar(
+        [booking], f"{booking.resource.name} — {booking.place.name}", method=method, attendee=to
+    )
     return _send(template, to, context, booking.place, calendar_data=data, method=method)
+
+
+def _language_of(record, language):
+    """The e-mail speaks the language the person used when they booked themselves; otherwise (the team
+    booked for them, a reminder from a command) the instance's language."""
+    booked_by = getattr(record, "booked_by_id", None)
+    if language and record.person_id and booked_by == record.person_id:
+        return language
+    return settings.LANGUAGE_CODE
 
 
 # --- Tasks -------------------------------------------------------------------------------------------
@@ -180,36 +182,40 @@ def _render_booking_mail(booking, template, method):
 
 
 @task()
-def send_booking_confirmation(booking_id):
+def send_booking_confirmation(booking_id, language=None):
     booking = _booking(booking_id)
     if booking is None or booking.status not in ACTIVE_STATUSES:
         return False
-    return _render_booking_mail(booking, "booking_confirmed", "REQUEST")
+    with translation.override(_language_of(booking, language)):
+        return _render_booking_mail(booking, "booking_confirmed", "REQUEST")
 
 
 @task()
-def send_booking_change(booking_id):
+def send_booking_change(booking_id, language=None):
     booking = _booking(booking_id)
     if booking is None or booking.status not in ACTIVE_STATUSES:
         return False
-    return _render_booking_mail(booking, "booking_changed", "REQUEST")
+    with translation.override(_language_of(booking, language)):
+        return _render_booking_mail(booking, "booking_changed", "REQUEST")
 
 
 @task()
-def send_booking_cancellation(booking_id):
+def send_booking_cancellation(booking_id, language=None):
     booking = _booking(booking_id)
     if booking is None or booking.status != BookingStatus.CANCELLED:
         return False
-    return _render_booking_mail(booking, "booking_cancelled", "CANCEL")
+    with translation.override(_language_of(booking, language)):
+        return _render_booking_mail(booking, "booking_cancelled", "CANCEL")
 
 
 @task()
-def send_booking_reminder(booking_id):
+def send_booking_reminder(booking_id, language=None):
     booking = _booking(booking_id)
     if booking is None or booking.status != BookingStatus.CONFIRMED or booking.start <= timezone.now():
         return False
     try:
-        return _render_booking_mail(booking, "booking_reminder", "REQUEST")
+        with translation.override(_language_of(booking, language)):
+            return _render_booking_mail(booking, "booking_reminder", "REQUEST")
     except Exception:
         # Not sent: the next run of `send_booking_reminders` (if still the day before) tries again.
         Booking.objects.filter(pk=booking_id).update(reminder_sent_at=None)
@@ -217,7 +223,7 @@ def send_booking_reminder(booking_id):
 
 
 @task()
-def send_series_confirmation(series_id):
+def send_series_confirmation(series_id, language=None):
     """One e-mail for a whole weekly series, listing its occurrences, with all of them in the calendar.
 
     The calendar is published (METHOD:PUBLISH), not sent as an invitation: an iTIP REQUEST holds the
@@ -236,7 +242,7 @@ def send_series_confirmation(series_id):
     if not bookings or to is None:
         return False
     tz = _tz(series.place)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(_language_of(series, language)):
         context = {
             **_place_context(series.place, tz),
             "series": series,
@@ -251,11 +257,11 @@ def send_series_confirmation(series_id):
             "manage_url": _manage_url(series),
         }
         data = ical.calendar(bookings, f"{series.resource.name} — {series.place.name}", method="PUBLISH")
-    return _send("series_confirmed", to, context, series.place, calendar_data=data, method="PUBLISH")
+        return _send("series_confirmed", to, context, series.place, calendar_data=data, method="PUBLISH")
 
 
 @task()
-def send_series_cancellation(booking_ids):
+def send_series_cancellation(booking_ids, language=None):
     """One e-mail for the occurrences of a series cancelled together, each in the calendar as cancelled."""
     bookings = list(
         Booking.objects.filter(pk__in=booking_ids, status=BookingStatus.CANCELLED)
@@ -269,7 +275,7 @@ def send_series_cancellation(booking_ids):
     if to is None:
         return False
     tz = _tz(first.place)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(_language_of(first, language)):
         context = {
             **_place_context(first.place, tz),
             "resource": first.resource,
@@ -279,16 +285,16 @@ def send_series_cancellation(booking_ids):
             "manage_url": _manage_url(first),
         }
         data = ical.calendar(bookings, f"{first.resource.name} — {first.place.name}", method="PUBLISH")
-    return _send("series_cancelled", to, context, first.place, calendar_data=data, method="PUBLISH")
+        return _send("series_cancelled", to, context, first.place, calendar_data=data, method="PUBLISH")
 
 
 def _total(bookings):
     prices = [b.price_cents for b in bookings if b.price_cents]
-    return f"{sum(prices) / 100:.2f} €".replace(".", ",") if prices else ""
+    return wording.price_text(sum(prices)) if prices else ""
 
 
 @task()
-def send_waitlist_offer(entry_id):
+def send_waitlist_offer(entry_id, language=None):
     """A slot someone waited for is free again. Nothing is booked for them (no calendar attachment: an
     invitation would put a slot in their calendar that nobody holds); they book it themselves, quickly."""
     entry = (
@@ -302,7 +308,7 @@ def send_waitlist_offer(entry_id):
     if to is None:
         return False
     tz = _tz(entry.place)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(_language_of(entry, language)):
         context = {
             **_place_context(entry.place, tz),
             "entry": entry,
@@ -311,7 +317,7 @@ def send_waitlist_offer(entry_id):
             "period": _period(entry.start, entry.end, tz),
             "book_url": _book_url(entry, tz),
         }
-    return _send("waitlist_offer", to, context, entry.place)
+        return _send("waitlist_offer", to, context, entry.place)
 
 
 def _book_url(entry, tz):
@@ -345,7 +351,9 @@ def notify_after_commit(kind, object_id):
     rolls back; a failure to enqueue is logged, never raised into the operation that already succeeded.
     """
     task_ = TASKS[kind]
-    transaction.on_commit(functools.partial(task_.enqueue, object_id), robust=True)
+    # The language of the page the person used: their own bookings' e-mails speak it (`_language_of`).
+    language = translation.get_language()
+    transaction.on_commit(functools.partial(task_.enqueue, object_id, language=language), robust=True)
 
 
 # --- Reminders the day before ------------------------------------------------------------------------

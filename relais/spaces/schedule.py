@@ -18,7 +18,7 @@ import numpy as np
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 # The state of a slot (`free_capacity_many(..., with_states=True)`): why it has no free unit.
-FREE, CLOSED, FULL, PAST, NOTICE, HORIZON = range(6)
+FREE, CLOSED, FULL, PAST, NOTICE, HORIZON, CLOSURE = range(7)
 STATE_NAMES = {
     FREE: "free",
     CLOSED: "closed",
@@ -26,6 +26,7 @@ STATE_NAMES = {
     PAST: "past",
     NOTICE: "notice",
     HORIZON: "horizon",
+    CLOSURE: "closure",
 }
 
 
@@ -91,9 +92,10 @@ def free_capacity_many(queries, *, with_states=False):
     """`free_capacity` of several resources at once: one row of minutes per resource, a handful of numpy
     calls for all of them (a place's week: 60 rows of 10,080 minutes).
 
-    With `with_states`, a (free, states) pair per resource: each slot's state says why it has no free unit
-    — CLOSED (outside the hours or during a closure) first, then PAST, NOTICE (inside the minimum notice),
-    HORIZON (beyond the booking horizon) for open slots, FULL for open bookable slots taken by bookings.
+    With `with_states`, a (free, states) pair per resource: each slot's state says why it has no free unit,
+    the first that applies of: CLOSED (outside the hours), PAST, CLOSURE (within the hours but during a
+    closure), FULL (taken by bookings), NOTICE (inside the minimum notice), HORIZON (beyond the booking
+    horizon); FREE otherwise.
     """
     queries = list(queries)
     starts = [np.asarray(q.slot_starts, dtype=np.int64) for q in queries]
@@ -109,6 +111,7 @@ def free_capacity_many(queries, *, with_states=False):
 
     # Open minutes: each distinct layer's coverage computed once, then ANDed per row.
     ok = np.zeros((rows, width), dtype=bool)
+    in_hours = np.zeros((rows, width), dtype=bool) if with_states else None
     layer_cache = {}
     for r, q in enumerate(queries):
         row = np.ones(length, dtype=bool)
@@ -117,6 +120,8 @@ def free_capacity_many(queries, *, with_states=False):
             if key not in layer_cache:
                 layer_cache[key] = (layer, _coverage(layer, origin, length) > 0)
             row &= layer_cache[key][1]
+        if with_states:
+            in_hours[r, :length] = row
         if q.closures is not None:
             key = id(q.closures)
             if key not in layer_cache:
@@ -162,18 +167,21 @@ def free_capacity_many(queries, *, with_states=False):
 
     results = np.split(free, np.cumsum(counts)[:-1])
     if with_states:
+        idx[1::2] -= buffers[row_of_slot]
+        hours = np.split(np.minimum.reduceat(in_hours.ravel(), idx)[0::2], np.cumsum(counts)[:-1])
         opened = np.split(slot_open, np.cumsum(counts)[:-1])
         states = []
     for i, (q, s, f) in enumerate(zip(queries, starts, results, strict=True)):
         if with_states:
-            state = np.where(opened[i], np.where(f > 0, FREE, FULL), CLOSED)
-            is_open = state != CLOSED
+            state = np.where(opened[i], np.where(f > 0, FREE, FULL), CLOSURE)
+            bookable = state == FREE
             if q.bookable_until is not None:
-                state[is_open & (s > q.bookable_until)] = HORIZON
+                state[bookable & (s > q.bookable_until)] = HORIZON
             if q.bookable_from is not None:
-                state[is_open & (s < q.bookable_from)] = NOTICE
+                state[bookable & (s < q.bookable_from)] = NOTICE
             if q.now is not None:
-                state[is_open & (s < q.now)] = PAST
+                state[s < q.now] = PAST
+            state[~hours[i]] = CLOSED
             states.append(state)
         if q.bookable_from is not None:
             f[s < q.bookable_from] = 0

@@ -12,6 +12,7 @@ weekly series follow the wall clock of the place, across clock changes.
 
 import datetime
 import functools
+import math
 import random
 import re
 import time
@@ -53,6 +54,7 @@ from .models import (
     UserQualification,
     WaitlistEntry,
 )
+from .wording import period_text, price_text  # noqa: F401 (part of this module's interface)
 
 # Resources lent and taken away: only the pick-up and the return must be within the hours.
 LOAN_KINDS = (ResourceKind.EQUIPMENT,)
@@ -789,7 +791,8 @@ def _member_rate(membership, start, tz):
 
 
 def quote(resource, start, end, *, is_member=False):
-    """Price in cents of [start, end) for a member or not: the cheapest mix of hours, half-days and days.
+    """Price in cents of [start, end) for a member or not: the cheapest mix of hours (pro rata to the
+    minute: 1 h 30 at 10 € is 15 €), half-days and days (whole blocks, even when partly used).
 
     None when the resource has no price for that audience (the place has not said).
     """
@@ -805,16 +808,20 @@ def quote(resource, start, end, *, is_member=False):
         return None
     if PriceUnit.FREE in rules:
         return 0
-    hours = -(-int((end - start).total_seconds()) // 3600)
-    cost = [0] + [None] * hours
-    for h in range(1, hours + 1):
+    minutes = -(-int((end - start).total_seconds()) // 60)
+    step = math.gcd(minutes, 60) or 1
+    steps = minutes // step
+    # Costs in cents × 60 (an hour's price times minutes), integers until the final rounding.
+    cost = [0] + [None] * steps
+    for k in range(1, steps + 1):
         options = []
-        for unit, minutes in PRICE_UNIT_MINUTES.items():
+        if PriceUnit.HOUR in rules:
+            options.append(cost[k - 1] + rules[PriceUnit.HOUR] * step)
+        for unit in (PriceUnit.HALF_DAY, PriceUnit.DAY):
             if unit in rules:
-                prev = cost[max(0, h - minutes // 60)]
-                options.append(prev + rules[unit])
-        cost[h] = min(options)
-    return cost[hours]
+                options.append(cost[max(0, k - PRICE_UNIT_MINUTES[unit] // step)] + rules[unit] * 60)
+        cost[k] = min(options)
+    return (cost[steps] + 30) // 60
 
 
 # --- Audit and transitions --------------------------------------------------------------------------
@@ -1041,19 +1048,22 @@ class SeriesCancellation:
     kept: list = field(default_factory=list)  # (booking, message): too late to cancel them
 
 
-def cancel_series(actor, series, *, reason="", override_deadline=False, now=None):
-    """Cancel every confirmed occurrence of a weekly series still to come; those past their cancellation
-    deadline stay booked and are reported (unless the team overrides the deadline). One e-mail lists the
-    cancelled dates."""
+def cancel_series(actor, series, *, starting=None, reason="", override_deadline=False, now=None):
+    """Cancel the confirmed occurrences of a weekly series still to come — from the one starting at
+    `starting` on, when given; those past their cancellation deadline stay booked and are reported (unless
+    the team overrides the deadline). One e-mail lists the cancelled dates."""
     now = now or timezone.now()
 
     def operation():
-        upcoming = list(
+        upcoming = (
             Booking.objects.select_for_update(of=("self",))
             .select_related("resource__place__commune", "place__commune")
             .filter(series=series, status=BookingStatus.CONFIRMED, start__gt=now)
             .order_by("start", "id")
         )
+        if starting is not None:
+            upcoming = upcoming.filter(start__gte=starting)
+        upcoming = list(upcoming)
         if not upcoming:
             raise DomainError(
                 _("cette série n'a plus de réservation à venir à annuler."), field="series", code="empty"

@@ -93,18 +93,7 @@ def LONG_MOMENT():  # noqa: N802 (a constant, translated at call time)
 
 
 def _period_text(booking, tz):
-    """« le mardi 8 décembre 2026 de 10:00 à 12:00 », or « du … au … » over several days."""
-    start, end = _naive_local(booking.start, tz), _naive_local(booking.end, tz)
-    if start.date() == end.date():
-        return _("le %(day)s de %(start)s à %(end)s") % {
-            "day": formats.date_format(start, "l j F Y"),
-            "start": formats.time_format(start, "H:i"),
-            "end": formats.time_format(end, "H:i"),
-        }
-    return _("du %(start)s au %(end)s") % {
-        "start": formats.date_format(start, LONG_MOMENT()),
-        "end": formats.date_format(end, LONG_MOMENT()),
-    }
+    return services.period_text(booking.start, booking.end, tz)
 
 
 def _is_pooled(resource):
@@ -133,7 +122,8 @@ def index(request):
 SLOT_TEXTS = {
     "past": gettext_lazy("passé"),
     "notice": gettext_lazy("trop tard pour réserver"),
-    "horizon": gettext_lazy("pas encore ouvert"),
+    "horizon": gettext_lazy("pas encore réservable"),
+    "closure": gettext_lazy("fermeture exceptionnelle"),
     "full": gettext_lazy("complet"),
     "closed": gettext_lazy("fermé"),
 }
@@ -270,10 +260,13 @@ def price_lines(resource):
         if rule.unit == PriceUnit.FREE:
             lines.append(_("Gratuit%(audience)s.") % {"audience": audience})
         else:
-            amount = formats.number_format(rule.amount_cents / 100, 2)
             lines.append(
-                _("%(amount)s € %(unit)s%(audience)s.")
-                % {"amount": amount, "unit": rule.get_unit_display(), "audience": audience}
+                _("%(price)s %(unit)s%(audience)s.")
+                % {
+                    "price": services.price_text(rule.amount_cents),
+                    "unit": rule.get_unit_display(),
+                    "audience": audience,
+                }
             )
     return lines
 
@@ -532,7 +525,9 @@ def cancel(request, booking_id):
             }
             try:
                 if form.cleaned_data.get("whole_series"):
-                    result = services.cancel_series(Actor.from_request(request), booking.series, **options)
+                    result = services.cancel_series(
+                        Actor.from_request(request), booking.series, starting=booking.start, **options
+                    )
                 else:
                     services.cancel(Actor.from_request(request), booking, **options)
                     result = None
@@ -615,6 +610,11 @@ def place_bookings(request, place_id):
             .order_by("start", "resource__name", "id")
         )
     )
+    now = timezone.now()
+    for booking in bookings:  # the buttons that can work now (the services check again)
+        opens = booking.start - datetime.timedelta(minutes=services.CHECK_IN_OPENS_MINUTES)
+        booking.can_check_in = opens <= now <= booking.end
+        booking.can_mark_absent = now >= booking.start
     here = request.get_full_path()
     return render(
         request,

@@ -137,3 +137,36 @@ def test_a_forgotten_password_is_replaced_through_a_link(client):
     )
     assert response.status_code == 302
     assert client.login(username=user.username, password="ma nouvelle phrase secrète")
+
+
+def test_an_account_not_opened_yet_is_told_so_at_login_and_gets_its_link_again(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP, data())
+    mail.outbox.clear()
+    response = client.post(
+        reverse("accounts:login"), {"username": "louise.martin@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "pas encore ouvert" in response.content.decode()
+    (message,) = mail.outbox
+    assert "Confirmez" in message.subject
+    # A wrong password says nothing more (and sends nothing).
+    mail.outbox.clear()
+    response = client.post(
+        reverse("accounts:login"), {"username": "louise.martin@example.org", "password": "x"}
+    )
+    assert "Identifiant ou mot de passe incorrect" in response.content.decode() and not mail.outbox
+    # « Mot de passe oublié » sends the confirmation link to such an account.
+    client.post(reverse("accounts:password_reset"), {"email": "louise.martin@example.org"})
+    (message,) = mail.outbox
+    assert "Confirmez" in message.subject
+
+
+def test_the_password_may_not_look_like_the_address_and_the_message_says_which_field(client):
+    response = client.post(
+        SIGNUP, data(password1="louise.martin@example.org", password2="louise.martin@example.org")
+    )
+    [message] = response.context["form"].errors["password1"]
+    assert "nom d’utilisateur" not in message and "nom d'utilisateur" not in message

@@ -1,5 +1,6 @@
 from django import template
-from django.utils import formats
+
+from relais.spaces.wording import price_text
 
 register = template.Library()
 
@@ -9,4 +10,4 @@ def price(cents):
     """12,50 € from 1250 (cents), in the active language's number format."""
     if cents is None:
         return ""
-    return f"{formats.number_format(cents / 100, 2)} €"
+    return price_text(cents)

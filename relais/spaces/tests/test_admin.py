@@ -97,3 +97,87 @@ def test_cancelling_from_the_admin_goes_through_the_service(client, place, own_b
     assert own_booking.status == BookingStatus.CANCELLED
     event = AuditEvent.objects.for_object(own_booking).get(action="update")
     assert event.channel == "admin" and event.changes["status"] == ["confirmed", "cancelled"]
+
+
+def _manager_of(place):
+    from relais.accounts.access import sync_admin_access
+
+    manager = UserFactory()
+    PlaceRole.objects.create(user=manager, place=place, role=PlaceRole.Role.MANAGER)
+    sync_admin_access(manager)
+    return manager
+
+
+def test_a_closure_is_entered_and_shown_in_the_place_s_own_time(client, db):
+    import datetime
+
+    from relais.spaces.models import Closure
+    from relais.testing import place_in
+
+    place = place_in("97105", name="Tiers-lieu de Basse-Terre")  # Guadeloupe, UTC-4
+    client.force_login(_manager_of(place))
+    add = client.get(reverse("admin:spaces_closure_add"))
+    assert add.context["adminform"].form.initial["place"] == place.pk  # their only place
+    response = client.post(
+        reverse("admin:spaces_closure_add"),
+        {
+            "place": place.pk,
+            "start_0": "25/11/2026",
+            "start_1": "14:00",
+            "end_0": "25/11/2026",
+            "end_1": "16:00",
+            "reason": "Formation de l'équipe",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    closure = Closure.objects.get()
+    assert closure.start == datetime.datetime(2026, 11, 25, 18, 0, tzinfo=datetime.UTC)
+    page = client.get(reverse("admin:spaces_closure_change", args=[closure.pk])).content.decode()
+    assert 'name="start_1" value="14:00' in page
+
+
+def test_prices_are_typed_in_euros_and_accounts_by_identifier(client, place):
+    from relais.members.models import Member
+    from relais.spaces.models import PriceRule, UserQualification
+    from relais.testing import QualificationFactory
+
+    manager = _manager_of(place)
+    client.force_login(manager)
+    room = ResourceFactory(place=place, name="Salle Cantal")
+    url = reverse("admin:spaces_resource_change", args=[room.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("equipment",)}
+    data.update(
+        {
+            "place": place.pk,
+            "equipment": "[]",
+            "price_rules-TOTAL_FORMS": "1",
+            "price_rules-INITIAL_FORMS": "0",
+            "price_rules-0-audience": "member",
+            "price_rules-0-unit": "hour",
+            "price_rules-0-amount": "12,50",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert PriceRule.objects.get(resource=room).amount_cents == 1250
+
+    camille = UserFactory(username="camille", email="camille@example.org")
+    response = client.post(
+        reverse("admin:members_member_add"),
+        {"place": place.pk, "user": "Camille@Example.org", "joined_on": "01/11/2026"},
+    )
+    assert response.status_code == 302
+    assert Member.objects.get().user == camille
+    unknown = {"place": place.pk, "user": "personne", "joined_on": "01/11/2026"}
+    response = client.post(reverse("admin:members_member_add"), unknown)
+    assert "aucun compte" in response.content.decode()
+
+    qualification = QualificationFactory(place=place)
+    response = client.post(
+        reverse("admin:spaces_userqualification_add"),
+        {"user": "camille", "qualification": qualification.pk, "granted_on": "02/11/2026"},
+    )
+    assert response.status_code == 302
+    granted = UserQualification.objects.get()
+    assert granted.user == camille and granted.granted_by == manager

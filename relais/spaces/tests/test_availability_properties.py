@@ -92,20 +92,26 @@ def test_free_capacity_matches_minute_by_minute_counting(
 def state_oracle(
     granularity, capacity, buffer, bookings, layers, closures, bookable_from, bookable_until, now
 ):
-    """Why each slot is not free, in the order the page tells it: closed, past, notice, horizon, full."""
+    """Why each slot is not free, in the order the page tells it: closed (hours), past, closure, full,
+    notice, horizon."""
     plain = oracle(granularity, capacity, buffer, bookings, layers, closures, None, None)
     result = []
     for i, s in enumerate(range(0, DAY, granularity)):
-        if not open_oracle(s, s + granularity, layers, closures):
+        e = s + granularity
+        if not open_oracle(s, e, layers, []):
             result.append("closed")
         elif now is not None and s < now:
             result.append("past")
+        elif not open_oracle(s, e, layers, closures):
+            result.append("closure")
+        elif plain[i] == 0:
+            result.append("full")
         elif bookable_from is not None and s < bookable_from:
             result.append("notice")
         elif bookable_until is not None and s > bookable_until:
             result.append("horizon")
         else:
-            result.append("free" if plain[i] > 0 else "full")
+            result.append("free")
     return result
 
 

@@ -242,7 +242,10 @@ def test_the_price_is_the_cheapest_mix_of_units(member_actor, place):
     assert services.quote(room, start, start + datetime.timedelta(hours=2)) == 3000
     assert services.quote(room, start, start + datetime.timedelta(hours=4)) == 5000
     assert services.quote(room, start, start + datetime.timedelta(hours=5)) == 6500
-    assert services.quote(room, start, start + datetime.timedelta(minutes=90), is_member=True) == 2000
+    # Hours are paid pro rata: 1 h 30 at 10 € is 15 €; half-days and days are whole blocks.
+    assert services.quote(room, start, start + datetime.timedelta(minutes=90), is_member=True) == 1500
+    assert services.quote(room, start, start + datetime.timedelta(minutes=210)) == 5000  # 52,50 € by the hour
+    assert services.quote(room, start, start + datetime.timedelta(minutes=20)) == 500
     PriceRule.objects.create(resource=room, unit="free", audience="member", amount_cents=0)
     booking = services.book(member_actor, room, start, start + datetime.timedelta(hours=2), now=NOW)
     assert booking.price_cents == 3000 and not booking.member_rate  # not a member of the place

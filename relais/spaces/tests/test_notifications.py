@@ -547,3 +547,28 @@ def test_only_the_person_or_the_team_cancels_a_series(commit, member_actor, staf
     with pytest.raises(services.DomainError) as info:
         services.cancel_series(staff_actor, result.series, now=NOW)
     assert info.value.code == "empty"
+
+
+def test_the_email_speaks_the_language_the_person_booked_in_and_the_team_s_bookings_stay_french(
+    commit, staff_actor, member_actor, member, room
+):
+    from django.utils import translation
+
+    with translation.override("en"):
+        commit(services.book, member_actor, room, START, END, now=NOW)
+    (message,) = mail.outbox
+    assert message.subject.startswith("Booking confirmed: Salle Cantal")
+    assert "Hello Camille Martin," in message.body and "Wednesday 4 March 2026" in message.body
+    mail.outbox.clear()
+    with translation.override("en"):  # the team works in English, the person gets the instance's French
+        commit(
+            services.book,
+            staff_actor,
+            room,
+            START + datetime.timedelta(hours=5),
+            END + datetime.timedelta(hours=5),
+            person=member,
+            now=NOW,
+        )
+    (message,) = mail.outbox
+    assert message.subject.startswith("Réservation confirmée")

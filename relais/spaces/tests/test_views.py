@@ -286,6 +286,14 @@ def test_the_team_checks_in_and_notes_a_no_show(staff_client, place, room, pool,
     # A refusal comes back as a message: a booking already pointed cannot be marked absent.
     response = staff_client.post(reverse("spaces:no-show", args=[here.pk]), {"next": url}, follow=True)
     assert "ne peut pas passer" in page_text(response)
+    # Next week's bookings offer no check-in nor absence yet (they would be refused).
+    later = make_booking(room, member, at(next_monday(), 9), at(next_monday(), 10))
+    text = page_text(
+        staff_client.get(reverse("spaces:place-bookings", args=[place.pk]), {"jour": next_monday()})
+    )
+    assert (
+        "Pointer la présence" not in text and "Noter une absence" not in text and later.resource.name in text
+    )
 
 
 def test_the_team_books_for_someone_without_an_account(staff_client, place, room):
@@ -353,11 +361,16 @@ def test_the_availability_page_says_why_a_slot_cannot_be_booked(member_client, p
     day = next_monday(weeks=3)
     url = reverse("spaces:availability", args=[place.pk])
     text = page_text(member_client.get(url, {"jour": day.isoformat(), "ressource": far.pk, "vue": "semaine"}))
-    assert "pas encore ouvert" in text and "Aucun créneau ouvert" not in text
+    assert "pas encore réservable" in text and "Aucun créneau ouvert" not in text
     assert "libre" not in text.split("<caption")[1].split("</table>")[0]
     notice = ResourceFactory(place=place, name="Salle à préparer", min_notice_minutes=60 * 24 * 30)
     text = page_text(member_client.get(url, {"jour": next_monday().isoformat(), "ressource": notice.pk}))
     assert "trop tard pour réserver" in text
+    # A closure of the whole place keeps its rows, said in words (not hidden like the night).
+    day = next_monday(weeks=2)
+    Closure.objects.create(place=place, start=at(day, 9), end=at(day, 12), reason="inventaire")
+    text = page_text(member_client.get(url, {"jour": day.isoformat(), "ressource": far.pk}))
+    assert "fermeture exceptionnelle" in text and ">09:00<" in text
 
 
 def test_dates_typed_far_away_fall_back_to_today_or_a_clear_refusal(member_client, staff_client, place, room):
@@ -396,12 +409,14 @@ def test_the_cancel_page_offers_to_cancel_the_rest_of_a_series(member_client, me
     result = services.book_series(
         Actor(user=member), room, at(day, 9), at(day, 10), day + datetime.timedelta(weeks=2)
     )
-    url = reverse("spaces:cancel", args=[result.bookings[0].pk])
-    assert "toutes les dates suivantes" in page_text(member_client.get(url))
+    # From the second date on: the first one stays.
+    url = reverse("spaces:cancel", args=[result.bookings[1].pk])
+    assert "les dates suivantes" in page_text(member_client.get(url))
     response = member_client.post(url, {"whole_series": "on"}, follow=True)
-    assert "3 dates de la réservation régulière sont annulées" in page_text(response)
-    assert set(result.series.bookings.values_list("status", flat=True)) == {BookingStatus.CANCELLED}
+    assert "2 dates de la réservation régulière sont annulées" in page_text(response)
+    statuses = list(result.series.bookings.order_by("start").values_list("status", flat=True))
+    assert statuses == [BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.CANCELLED]
     single = services.book(Actor(user=member), room, at(day, 14), at(day, 15))
-    assert "toutes les dates suivantes" not in page_text(
+    assert "les dates suivantes" not in page_text(
         member_client.get(reverse("spaces:cancel", args=[single.pk]))
     )
