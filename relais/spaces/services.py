@@ -678,15 +678,22 @@ def _check_capacity(resource, req, occupancy, tz):
         "quantity": req.quantity,
     }
     if resource.capacity == 1:
+        # Say which booking holds it: « de 10:00 à 11:00 », not only the time asked for.
+        taken = _taking(occupancy, resource.buffer_minutes, lo, hi)
+        values["taken"] = (
+            period_text(schedule.from_minutes(taken[0]), schedule.from_minutes(taken[1]), tz) if taken else ""
+        )
         if resource.buffer_minutes:
             message = _(
-                # Translators: %(when)s is a date and time; %(buffer)s a duration, e.g. « 15 min »
-                "« %(resource)s » est déjà réservé le %(when)s (avec le temps de préparation de %(buffer)s "
-                "entre deux réservations)."
+                # Translators: %(when)s is a date and time; %(taken)s the booking that holds the slot, e.g.
+                # « le mardi 3 mars 2026 de 10:00 à 11:00 »; %(buffer)s a duration, e.g. « 15 min »
+                "« %(resource)s » est déjà réservé le %(when)s : une réservation l'occupe %(taken)s, "
+                "suivie du temps de préparation de %(buffer)s entre deux réservations."
             )
         else:
-            # Translators: %(when)s is a date and time, e.g. « 12/03/2026 à 09:00 »
-            message = _("« %(resource)s » est déjà réservé le %(when)s.")
+            # Translators: %(when)s is a date and time; %(taken)s the booking that holds the slot, e.g.
+            # « le mardi 3 mars 2026 de 10:00 à 11:00 »
+            message = _("« %(resource)s » est déjà réservé le %(when)s : une réservation l'occupe %(taken)s.")
         code = "overlap"
     else:
         if resource.buffer_minutes:
@@ -704,6 +711,15 @@ def _check_capacity(resource, req, occupancy, tz):
             )
         code = "capacity"
     raise DomainError(message % values, field="start", code=code)
+
+
+def _taking(occupancy, buffer, lo, hi):
+    """(start, end) in minutes of the first booking whose occupancy (itself and its buffer) meets
+    [lo, hi), or None."""
+    for s, e, _q in sorted(zip(*occupancy, strict=True)):
+        if s < hi and e + buffer > lo:
+            return s, e
+    return None
 
 
 def _locked_resource(resource):

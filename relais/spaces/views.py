@@ -133,6 +133,17 @@ SLOT_TEXTS = {
 HIDDEN_STATES = ("closed", "past")
 
 
+def _who_books(resource, user, staff, periods, today):
+    """Who books a free slot of `resource`, when it is not the viewer (None when they may, online)."""
+    if staff or resource.booking_policy == BookingPolicy.PUBLIC:
+        return None
+    if resource.booking_policy == BookingPolicy.STAFF:
+        return _("réservation par l'équipe")
+    if any(ends is None or ends >= today for _joined, ends in periods):
+        return None
+    return _("adhérents")
+
+
 def _slot_cell(resource, start, free, state, tz):
     """What one slot says, in words (never colour alone), and the booking link for a free one."""
     local = _naive_local(start, tz)
@@ -144,6 +155,8 @@ def _slot_cell(resource, start, free, state, tz):
             if _is_pooled(resource)
             else _("libre")
         )
+        if resource.who_books:
+            cell["text"] = _("%(free)s (%(who)s)") % {"free": cell["text"], "who": resource.who_books}
         length = max(resource.min_duration_minutes, resource.granularity_minutes)
         finish = local + datetime.timedelta(minutes=length)
         query = {"date": local.date().isoformat(), "debut": f"{local:%H:%M}", "fin": f"{finish:%H:%M}"}
@@ -164,8 +177,11 @@ def availability(request, place_id):
     day = _day_param(request, today)
     week = request.GET.get("vue") == "semaine"
     resources = list(Resource.objects.active().filter(place=place).order_by("name"))
+    staff = services.is_place_staff(request.user, place)
+    periods = members.membership_days(place, request.user if request.user.is_authenticated else None)
     for resource in resources:
         resource.place = place
+        resource.who_books = _who_books(resource, request.user, staff, periods, today)
     selected = None
     if request.GET.get("ressource"):
         selected = next((r for r in resources if str(r.pk) == request.GET["ressource"]), None)
@@ -228,7 +244,7 @@ def availability(request, place_id):
             "today_url": link(today),
             "day_view_url": link(day, vue="jour"),
             "week_view_url": link(day, vue="semaine"),
-            "is_staff": services.is_place_staff(request.user, place),
+            "is_staff": staff,
         },
     )
 

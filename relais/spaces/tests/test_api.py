@@ -166,7 +166,10 @@ def test_a_taken_slot_is_a_conflict_in_french(client, room, member):
     assert response.status_code == 409
     body = response.json()
     assert body["field"] == "start"
-    assert body["detail"] == "« Salle Cantal » est déjà réservé le 03/03/2026 à 09:30."
+    assert body["detail"] == (
+        "« Salle Cantal » est déjà réservé le 03/03/2026 à 09:30 : une réservation l'occupe le mardi 3 mars "
+        "2026 de 09:00 à 10:00."
+    )
     assert_french(body["detail"])
 
 

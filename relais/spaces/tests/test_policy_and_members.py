@@ -205,3 +205,16 @@ def test_a_manager_of_another_place_cannot_book_for_our_members(frozen_clock, cl
     }
     response = post(client, "/api/spaces/bookings", payload, bearer(outsider))
     assert response.status_code == 404
+
+
+def test_the_availability_page_says_who_books_what_the_viewer_cannot(
+    client, member, place, members_room, desk_slot
+):
+    day = _next_tuesday()
+    url = reverse("spaces:availability", args=[place.pk])
+    page = client.get(url, {"jour": day.isoformat()}).content.decode()
+    assert "libre (adhérents)" in page and "libre (réservation par l&#x27;équipe)" in page
+    Member.objects.create(place=place, user=member)
+    client.force_login(member)
+    page = client.get(url, {"jour": day.isoformat()}).content.decode()
+    assert "libre (adhérents)" not in page and "libre (réservation par l&#x27;équipe)" in page
