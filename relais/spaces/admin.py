@@ -19,7 +19,9 @@ from relais.places.admin_scope import PlaceScopedAdmin
 from relais.privacy.audit import Actor, AuditAction, record
 
 from . import services
+from .enums import ResourceKind
 from .models import (
+    KIND_DEFAULTS,
     Booking,
     BookingSeries,
     BookingTransition,
@@ -66,6 +68,17 @@ class ResourceAdmin(PlaceScopedAdmin):
     list_select_related = ["place"]
     list_filter = ["kind", "is_active", "place"]
     inlines = [PriceRuleInline]
+    change_list_template = "admin/spaces/resource/change_list.html"
+
+    def get_changeform_initial_data(self, request):
+        """A new resource of a kind (?kind=meeting_room) starts from that kind's usual rules."""
+        initial = super().get_changeform_initial_data(request)
+        defaults = KIND_DEFAULTS.get(initial.get("kind") or request.GET.get("kind"), {})
+        return {**defaults, **initial}
+
+    def changelist_view(self, request, extra_context=None):
+        kinds = [(value, label) for value, label in ResourceKind.choices]
+        return super().changelist_view(request, {**(extra_context or {}), "resource_kinds": kinds})
 
 
 @admin.register(Closure)

@@ -25,6 +25,63 @@ from .enums import (
     WaitlistStatus,
 )
 
+# The rules a new resource starts from, by kind (the team adjusts them): how long, in which steps, how far
+# ahead, the preparation time, the cancellation deadline, who books online.
+KIND_DEFAULTS = {
+    ResourceKind.DESK_POOL: {
+        "capacity": 10,
+        "granularity_minutes": 60,
+        "min_duration_minutes": 60,
+        "max_duration_minutes": 600,
+        "max_horizon_days": 30,
+        "cancellation_deadline_minutes": 120,
+        "booking_policy": BookingPolicy.PUBLIC,
+    },
+    ResourceKind.DEDICATED_DESK: {
+        "granularity_minutes": 60,
+        "min_duration_minutes": 240,
+        "max_duration_minutes": 720,
+        "max_horizon_days": 90,
+        "cancellation_deadline_minutes": 1440,
+        "booking_policy": BookingPolicy.MEMBERS,
+    },
+    ResourceKind.MEETING_ROOM: {
+        "granularity_minutes": 30,
+        "min_duration_minutes": 30,
+        "max_duration_minutes": 480,
+        "max_horizon_days": 90,
+        "buffer_minutes": 15,
+        "cancellation_deadline_minutes": 1440,
+        "booking_policy": BookingPolicy.MEMBERS,
+    },
+    ResourceKind.MACHINE: {
+        "granularity_minutes": 30,
+        "min_duration_minutes": 30,
+        "max_duration_minutes": 240,
+        "max_horizon_days": 30,
+        "buffer_minutes": 15,
+        "cancellation_deadline_minutes": 240,
+        "booking_policy": BookingPolicy.MEMBERS,
+    },
+    ResourceKind.EQUIPMENT: {
+        "capacity": 4,
+        "granularity_minutes": 60,
+        "min_duration_minutes": 60,
+        "max_duration_minutes": 7 * 1440,
+        "max_horizon_days": 60,
+        "cancellation_deadline_minutes": 1440,
+        "booking_policy": BookingPolicy.MEMBERS,
+    },
+    ResourceKind.PERMANENCE: {
+        "granularity_minutes": 30,
+        "min_duration_minutes": 30,
+        "max_duration_minutes": 60,
+        "max_horizon_days": 60,
+        "cancellation_deadline_minutes": 120,
+        "booking_policy": BookingPolicy.STAFF,
+    },
+}
+
 # Kinds whose capacity is a number of interchangeable units (seats of an open space, items of a stock);
 # every other kind is booked whole, one booking at a time.
 POOLED_KINDS = (ResourceKind.DESK_POOL, ResourceKind.EQUIPMENT)

@@ -168,6 +168,26 @@ def _slot_cell(resource, start, free, state, tz):
     return cell
 
 
+# How far ahead « the next day with slots » is looked for.
+NEXT_OPEN_DAYS = 31
+
+
+def _next_open_day(target, after, now):
+    """The first local day after `after` with a slot open for booking (free or taken), or None."""
+    first = after + datetime.timedelta(days=1)
+    grids = services.availability(target, first, first + datetime.timedelta(days=NEXT_OPEN_DAYS - 1), now=now)
+    if isinstance(grids, services.ResourceAvailability):
+        grids = {target.pk: grids}
+    tz = services.place_timezone(target if isinstance(target, Place) else target.place)
+    days = [
+        _naive_local(start, tz).date()
+        for grid in grids.values()
+        for start, _end, _free, state in grid.slots_with_states()
+        if state not in HIDDEN_STATES
+    ]
+    return min(days) if days else None
+
+
 def availability(request, place_id):
     """Free capacity of a place's resources, a day (resources × slots) or a week (days × slots)."""
     place = get_object_or_404(_visible_places(), pk=place_id)
@@ -217,6 +237,9 @@ def availability(request, place_id):
         times = sorted({t for (_r, t), c in cells.items() if c["state"] not in HIDDEN_STATES})
         rows = [{"time": t, "cells": [cells.get((r.pk, t)) for r in shown]} for t in times]
         tables.append({"resource": None, "rows": rows})
+    next_open = None
+    if shown and not any(table["rows"] for table in tables):
+        next_open = _next_open_day(selected or place, last, now)
 
     def link(target_day, **extra):
         query = {"jour": target_day.isoformat(), "vue": "semaine" if week else "jour"}
@@ -245,6 +268,8 @@ def availability(request, place_id):
             "day_view_url": link(day, vue="jour"),
             "week_view_url": link(day, vue="semaine"),
             "is_staff": staff,
+            "next_open": next_open,
+            "next_open_url": link(next_open) if next_open else None,
         },
     )
 

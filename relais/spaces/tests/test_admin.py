@@ -8,7 +8,7 @@ from relais.accounts.models import PlaceRole
 from relais.privacy.models import AuditEvent
 from relais.spaces import services
 from relais.spaces.enums import BookingStatus
-from relais.testing import PlaceFactory, ResourceFactory, UserFactory
+from relais.testing import PlaceFactory, QualificationFactory, ResourceFactory, UserFactory
 
 from .conftest import NOW, paris
 
@@ -139,7 +139,6 @@ def test_a_closure_is_entered_and_shown_in_the_place_s_own_time(client, db):
 def test_prices_are_typed_in_euros_and_accounts_by_identifier(client, place):
     from relais.members.models import Member
     from relais.spaces.models import PriceRule, UserQualification
-    from relais.testing import QualificationFactory
 
     manager = _manager_of(place)
     client.force_login(manager)
@@ -181,3 +180,21 @@ def test_prices_are_typed_in_euros_and_accounts_by_identifier(client, place):
     assert response.status_code == 302
     granted = UserQualification.objects.get()
     assert granted.user == camille and granted.granted_by == manager
+
+
+def test_a_new_resource_starts_from_the_usual_rules_of_its_kind(client, place):
+    from relais.spaces.models import KIND_DEFAULTS
+
+    client.force_login(_manager_of(place))
+    listing = client.get(reverse("admin:spaces_resource_changelist")).content.decode()
+    assert "?kind=meeting_room" in listing and "?kind=permanence" in listing
+    form = client.get(reverse("admin:spaces_resource_add"), {"kind": "permanence"}).context["adminform"].form
+    assert form.initial["booking_policy"] == "staff" and form.initial["max_duration_minutes"] == 60
+    assert form.initial["place"] == place.pk
+    for kind, rules in KIND_DEFAULTS.items():  # every set of rules is a valid resource
+        from relais.spaces.models import Resource
+
+        qualification = QualificationFactory(place=place) if kind == "machine" else None
+        Resource(
+            place=place, kind=kind, name=kind, required_qualification=qualification, **rules
+        ).full_clean()

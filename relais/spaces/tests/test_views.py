@@ -420,3 +420,12 @@ def test_the_cancel_page_offers_to_cancel_the_rest_of_a_series(member_client, me
     assert "les dates suivantes" not in page_text(
         member_client.get(reverse("spaces:cancel", args=[single.pk]))
     )
+
+
+def test_a_day_without_slots_links_to_the_next_day_with_some(member_client, place, room):
+    saturday = next_monday() + datetime.timedelta(days=5)
+    url = reverse("spaces:availability", args=[place.pk])
+    text = page_text(member_client.get(url, {"jour": saturday.isoformat()}))
+    assert "Aucun créneau ouvert ce jour-là" in text
+    monday = saturday + datetime.timedelta(days=2)
+    assert f"jour={monday.isoformat()}" in text and "Prochains créneaux" in text
