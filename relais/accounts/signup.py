@@ -31,7 +31,9 @@ def request_account(*, first_name, last_name, email, password, actor=None):
     email = User.objects.normalize_email(email.strip()).lower()
     known = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).order_by("pk").first()
     if known is not None:
-        return ("exists" if known.is_active else "pending"), known
+        # Never opened: the link again. Open, or closed by an administrator after use: "you have one".
+        pending = not known.is_active and known.last_login is None
+        return ("pending" if pending else "exists"), known
     user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
     user.set_password(password)
     user.is_active = False
@@ -61,6 +63,12 @@ def activate(uidb64, token, *, actor=None):
         )
     if user.is_active:
         return user, False
+    if user.last_login is not None:  # closed by an administrator after use: a link does not reopen it
+        raise DomainError(
+            "ce compte a été fermé : adressez-vous à l'équipe d'un lieu ou à l'administrateur du site.",
+            field="token",
+            code="closed",
+        )
     user.is_active = True
     user.save(update_fields=["is_active"])
     record(actor or Actor(channel="web"), AuditAction.UPDATE, user, changes={"is_active": [False, True]})

@@ -170,3 +170,24 @@ def test_the_password_may_not_look_like_the_address_and_the_message_says_which_f
     )
     [message] = response.context["form"].errors["password1"]
     assert "nom d’utilisateur" not in message and "nom d'utilisateur" not in message
+
+
+def test_an_account_closed_by_an_administrator_is_not_reopened_by_signing_up_again(
+    client, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from relais.accounts import signup
+
+    closed = UserFactory(email="louise.martin@example.org", is_active=False)
+    closed.last_login = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    closed.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP, data())
+    (message,) = mail.outbox
+    assert "déjà un compte" in message.subject  # no confirmation link
+    link = signup.activation_path(closed)
+    response = client.get(link, follow=True)
+    assert "Ce compte a été fermé" in response.content.decode()
+    closed.refresh_from_db()
+    assert not closed.is_active
