@@ -104,6 +104,7 @@ def worker(args):
 
     from relais.places import directory, index, search
     from relais.places.models import Place, RegistryVersion
+    from relais.territory import timezones
     from relais.territory.geo import haversine_km
     from relais.territory.models import Region
 
@@ -115,7 +116,7 @@ def worker(args):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     index.place_index()
-    search.now_paris = lambda: base.FIXED_AT
+    timezones.now_paris = lambda: base.FIXED_AT
     client = Client(SERVER_NAME="localhost")
     service_name = directory.vocabulary_names()["service"][base.SERVICE]
 

@@ -403,6 +403,7 @@ def worker(args):
 
     from relais.places import index, search
     from relais.places.models import Place, PlaceStatus, RegistryVersion
+    from relais.territory import timezones
 
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()
@@ -426,7 +427,7 @@ def worker(args):
     index_build_s = time.perf_counter() - started
 
     # "Open now" at a fixed time, for the API (which uses now_paris) and for direct calls (query.at).
-    search.now_paris = lambda: FIXED_AT
+    timezones.now_paris = lambda: FIXED_AT
     client = Client(SERVER_NAME="localhost")
 
     def request(lat, lon):

@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.utils import timezone
 
 from .models import Place
-from .search import timezone_of
 
 
 def managed_places(user):
@@ -83,7 +82,7 @@ class PlaceScopedAdmin(admin.ModelAdmin):
 
     def _place_zone(self, request, object_id=None):
         place = self._place_of_request(request, object_id)
-        return timezone_of(place.commune.department_id) if place is not None else None
+        return place.timezone if place is not None else None
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         zone = self._place_zone(request, object_id)

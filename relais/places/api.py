@@ -6,8 +6,11 @@ from ninja import Field, Query, Router, Schema, Status
 from relais.api.auth import TokenAuth
 from relais.core.errors import NotFound
 from relais.privacy.audit import Actor
+from relais.territory import timezones
+from relais.territory.timezones import timezone_of
 
 from . import search, services
+from .hours import is_open
 from .index import Entry
 from .models import Place
 
@@ -171,7 +174,7 @@ def entry_out(entry, distance_km, at):
         "services": list(entry.services),
         "labels": list(entry.labels),
         "opening_hours": entry.opening_hours,
-        "open_now": search.is_open(entry.opening_hours, at, search.timezone_of(entry.department)),
+        "open_now": is_open(entry.opening_hours, at, timezone_of(entry.department)),
         "wheelchair": entry.wheelchair,
         "distance_km": distance_km,
     }
@@ -191,7 +194,7 @@ def list_places(request, filters: Query[PlaceFilters]):
     page, page_size = params.pop("page"), params.pop("page_size")
     query = search.PlaceQuery(**params)
     result = search.search_places(query)
-    at = search.now_paris()
+    at = timezones.now_paris()
     results = [entry_out(e, result.distances.get(e.id), at) for e in result.page_entries(page, page_size)]
     return {"count": result.count, "page": page, "page_size": page_size, "results": results}
 
@@ -215,7 +218,7 @@ def nearest_places(request, filters: Query[NearestFilters]):
     params = filters.dict()
     lat, lon, k = params.pop("lat"), params.pop("lon"), params.pop("k")
     result = search.nearest_places(lat, lon, k, search.PlaceQuery(**params))
-    at = search.now_paris()
+    at = timezones.now_paris()
     return [entry_out(e, result.distances.get(e.id), at) for e in result.page_entries(1, k)]
 
 

@@ -21,11 +21,14 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from relais.core.text import normalize_name
+from relais.territory import timezones
 from relais.territory.geo import is_in_france
 from relais.territory.models import Commune, Department, Region
 from relais.territory.services import memory_commune_lookup
+from relais.territory.timezones import timezone_of
 
 from . import search
+from .hours import is_open
 from .index import place_index
 from .models import Label, Public, Service, Typology
 
@@ -439,7 +442,7 @@ def _items(result, ids, index, vocabularies, at):
                 entry=entry,
                 url=url_pattern.replace(str(PLACEHOLDER_ID), str(pk)),
                 distance_km=result.distances.get(pk) if result is not None else None,
-                open_now=search.is_open(entry.opening_hours, at, search.timezone_of(entry.department)),
+                open_now=is_open(entry.opening_hours, at, timezone_of(entry.department)),
                 typology_names=[vocabularies["typology"].get(c, c) for c in entry.typologies],
             )
         )
@@ -462,7 +465,7 @@ def run(params, errors=None, *, at=None, vocabularies=None):
     query.at = at
     result = search.search_places(query)
     index = result.index
-    at = search.paris_time(at)
+    at = timezones.paris_time(at)
     outcome.query, outcome.result, outcome.count = query, result, result.count
     outcome.pages = max(1, math.ceil(result.count / PAGE_SIZE))
     outcome.page = min(params.page, outcome.pages)

@@ -1,12 +1,13 @@
 """A place's opening hours as people read them: a weekly table, "open now", the next holiday closure.
 
 Plain functions, no HTTP: the place page, the printable sheet and the schema.org data share them.
-The hours are always read in the place's own local time (`search.timezone_of`): Réunion's Monday
+The hours are always read in the place's own local time (`Place.timezone`): Réunion's Monday
 morning is Réunion's, whatever the server's clock says. Day boundaries and comparisons go through UTC so
 that the days of a clock change (23 or 25 hours long) come out right.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 import holidays
@@ -14,7 +15,7 @@ import opening_hours
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from . import search
+from relais.territory.timezones import PARIS, local_time, timezone_of
 
 # How far ahead the next public-holiday closure is looked for.
 HOLIDAY_HORIZON_DAYS = 90
@@ -36,6 +37,62 @@ HOLIDAY_SUBDIVISIONS = {
 SCHEMA_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 OPEN = opening_hours.State.OPEN
 UNKNOWN = opening_hours.State.UNKNOWN
+
+
+# --- Reading an expression -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=20000)
+def parsed_hours(expression, tz=PARIS):
+    """Parsed opening hours in the place's local time with French public holidays (None if invalid)."""
+    try:
+        return opening_hours.OpeningHours(expression, timezone=tz, country="FR")
+    except (opening_hours.ParserError, SyntaxError, ValueError):
+        return None
+
+
+def is_open(expression, at=None, tz=PARIS):
+    """True/False when the hours say so; None when unknown (no hours, or an invalid expression).
+
+    The hours are read in the place's local time `tz` (see `timezone_of`).
+    """
+    if not expression:
+        return None
+    oh = parsed_hours(expression, tz)
+    if oh is None:
+        return None
+    return bool(oh.is_open(local_time(at, tz)))
+
+
+def next_change(expression, at=None, tz=PARIS):
+    oh = parsed_hours(expression, tz) if expression else None
+    if oh is None:
+        return None
+    return oh.next_change(local_time(at, tz))
+
+
+def is_open_on(expression, day, tz=PARIS):
+    """True when the hours open the place at some time on `day` (a date, in the place's local time); None
+    when unknown."""
+    if not expression:
+        return None
+    oh = parsed_hours(expression, tz)
+    if oh is None:
+        return None
+    start = local_time(datetime.datetime.combine(day, datetime.time()), tz)
+    end = local_time(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()), tz)
+    return any(state == opening_hours.State.OPEN for _, _, state, _ in oh.intervals(start, end))
+
+
+def place_is_open(place, at=None):
+    return is_open(place.opening_hours, at, place.timezone)
+
+
+def place_next_change(place, at=None):
+    return next_change(place.opening_hours, at, place.timezone)
+
+
+# --- Formatting -----------------------------------------------------------------------------------
 
 
 def _is_french():
@@ -178,7 +235,7 @@ def _utc(value):
 
 def _day_start(day, tz):
     """Midnight at the start of `day` in `tz`, as an aware datetime (through UTC: no skipped time)."""
-    return search.local_time(datetime.datetime.combine(day, datetime.time(0)), tz)
+    return local_time(datetime.datetime.combine(day, datetime.time(0)), tz)
 
 
 def day_slots(oh, day, tz):
@@ -212,7 +269,7 @@ def holiday_calendar(department_code, years):
 
 
 def _parsed(expression, tz):
-    return search.parsed_hours(expression, tz) if expression else None
+    return parsed_hours(expression, tz) if expression else None
 
 
 def week_days(oh, tz, today, calendar):
@@ -271,8 +328,8 @@ def hours_of(expression, department_code, at=None):
     """
     if not expression:
         return None
-    tz = search.timezone_of(department_code)
-    now = search.local_time(at, tz)
+    tz = timezone_of(department_code)
+    now = local_time(at, tz)
     oh = _parsed(expression, tz)
     if oh is None:
         return PlaceHours(expression, False, [], [], None, None, None, now)

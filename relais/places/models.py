@@ -8,6 +8,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.text import normalize_name
+from relais.territory.timezones import PARIS, timezone_of
 
 from . import validators
 from . import vocabularies as voc
@@ -252,6 +253,11 @@ class Place(models.Model):
             self.source_id = str(self.id)
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
+
+    @property
+    def timezone(self):
+        """The place's local time zone (overseas départements have their own)."""
+        return timezone_of(self.commune.department_id) if self.commune_id else PARIS
 
     def build_search_text(self):
         commune_name = self.commune.name if self.commune_id else ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import search
+from .hours import parsed_hours
 from .models import Accessibility
 
 # A place's data is considered current when confirmed within this many months.
@@ -54,8 +54,8 @@ def _has_address(place, today):
 def _has_valid_hours(place, today):
     if not place.opening_hours:
         return False
-    tz = search.timezone_of(place.commune.department_id) if place.commune_id else search.PARIS
-    return search.parsed_hours(place.opening_hours, tz) is not None
+    tz = place.timezone
+    return parsed_hours(place.opening_hours, tz) is not None
 
 
 def _has_phone_or_email(place, today):

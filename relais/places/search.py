@@ -6,110 +6,23 @@ evaluated on the remaining candidates only, with parsed expressions cached (many
 """
 
 import datetime
-import functools
-import zoneinfo
 from dataclasses import dataclass, replace
 
 import numpy as np
-import opening_hours
 from django.db.models import Q
 
 from relais.core.errors import DomainError
 from relais.core.text import normalize_name
 from relais.territory.geo import bounding_box, haversine_km
+from relais.territory.timezones import paris_time, timezone_of
 
+from .hours import is_open, is_open_on, place_is_open
 from .index import place_index
 from .models import Accessibility, Place, PlaceStatus
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 10
 MAX_PAGE_SIZE = 100
-
-
-# Local time of the overseas départements; every other département lives in Europe/Paris.
-DEPARTMENT_TIMEZONES = {
-    "971": zoneinfo.ZoneInfo("America/Guadeloupe"),
-    "972": zoneinfo.ZoneInfo("America/Martinique"),
-    "973": zoneinfo.ZoneInfo("America/Cayenne"),
-    "974": zoneinfo.ZoneInfo("Indian/Reunion"),
-    "976": zoneinfo.ZoneInfo("Indian/Mayotte"),
-}
-
-
-def timezone_of(department_code):
-    return DEPARTMENT_TIMEZONES.get(department_code, PARIS)
-
-
-@functools.lru_cache(maxsize=20000)
-def parsed_hours(expression, tz=PARIS):
-    """Parsed opening hours in the place's local time with French public holidays (None if invalid)."""
-    try:
-        return opening_hours.OpeningHours(expression, timezone=tz, country="FR")
-    except (opening_hours.ParserError, SyntaxError, ValueError):
-        return None
-
-
-def now_paris():
-    return datetime.datetime.now(PARIS)
-
-
-def local_time(at=None, tz=PARIS):
-    """`at` (now by default; naive means wall-clock time in `tz`) as an aware datetime in `tz`.
-
-    The parser only takes zoneinfo zones (not `datetime.UTC` nor fixed offsets) and refuses wall-clock
-    times skipped by a clock change: going through UTC normalises both.
-    """
-    if at is None:
-        at = now_paris()
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=tz)
-    return at.astimezone(datetime.UTC).astimezone(tz)
-
-
-def paris_time(at=None):
-    return local_time(at, PARIS)
-
-
-def is_open(expression, at=None, tz=PARIS):
-    """True/False when the hours say so; None when unknown (no hours, or an invalid expression).
-
-    The hours are read in the place's local time `tz` (see `timezone_of`).
-    """
-    if not expression:
-        return None
-    oh = parsed_hours(expression, tz)
-    if oh is None:
-        return None
-    return bool(oh.is_open(local_time(at, tz)))
-
-
-def next_change(expression, at=None, tz=PARIS):
-    oh = parsed_hours(expression, tz) if expression else None
-    if oh is None:
-        return None
-    return oh.next_change(local_time(at, tz))
-
-
-def is_open_on(expression, day, tz=PARIS):
-    """True when the hours open the place at some time on `day` (a date, in the place's local time); None
-    when unknown."""
-    if not expression:
-        return None
-    oh = parsed_hours(expression, tz)
-    if oh is None:
-        return None
-    start = local_time(datetime.datetime.combine(day, datetime.time()), tz)
-    end = local_time(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()), tz)
-    return any(state == opening_hours.State.OPEN for _, _, state, _ in oh.intervals(start, end))
-
-
-def place_is_open(place, at=None):
-    return is_open(place.opening_hours, at, timezone_of(place.commune.department_id))
-
-
-def place_next_change(place, at=None):
-    return next_change(place.opening_hours, at, timezone_of(place.commune.department_id))
 
 
 @dataclass
@@ -331,9 +244,7 @@ def naive_search(query):
             continue
         if query.open_now and not place_is_open(place, at):
             continue
-        if query.open_on is not None and not is_open_on(
-            place.opening_hours, query.open_on, timezone_of(place.commune.department_id)
-        ):
+        if query.open_on is not None and not is_open_on(place.opening_hours, query.open_on, place.timezone):
             continue
         results.append((distance if distance is not None else 0.0, place.name, place.pk))
     results.sort()

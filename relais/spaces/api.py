@@ -184,7 +184,7 @@ def resource_out(resource):
 
 
 def booking_out(booking):
-    tz = services.place_timezone(booking.place)
+    tz = booking.place.timezone
     return {
         "id": booking.pk,
         "resource_id": booking.resource_id,
@@ -273,7 +273,7 @@ def resource_availability(request, resource_id: int, filters: Query[Availability
     """Chaque créneau (au pas de la ressource, à l'heure du lieu) avec le nombre de places libres ;
     0 hors horaires, fermeture, délai de prévenance ou horizon de réservation."""
     resource = _bookable_resource(resource_id, field="resource_id")
-    tz = services.place_timezone(resource.place)
+    tz = resource.place.timezone
     start = filters.start or timezone.localtime(timezone.now(), tz).date()
     end = start + datetime.timedelta(days=filters.days - 1)
     result = services.availability(resource, start, end)
@@ -305,7 +305,7 @@ def list_bookings(request, filters: Query[BookingFilters]):
         if place is None or not services.is_place_staff(user, place):
             raise NotFound("lieu introuvable, ou dont vous ne faites pas partie de l'équipe.", field="place")
         qs = qs.filter(place=place)
-        tz = services.place_timezone(place)
+        tz = place.timezone
     else:
         qs = qs.filter(Q(person=user) | Q(booked_by=user))
         tz = timezone.get_current_timezone()

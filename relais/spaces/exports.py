@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from relais.places.search import local_time
+from relais.territory.timezones import local_time
 
 from . import schedule, services
 from .enums import BookingStatus
@@ -43,7 +43,7 @@ def week_start(day):
 
 
 def _window(place, first_day, last_day):
-    tz = services.place_timezone(place)
+    tz = place.timezone
     start = local_time(datetime.datetime.combine(first_day, datetime.time()), tz)
     end = local_time(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time()), tz)
     return tz, start, end

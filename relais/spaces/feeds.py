@@ -182,7 +182,7 @@ def availability_export(request, place_id, fmt):
                 f"{MAX_YEARS_AWAY} ans d'aujourd'hui."
             )
     else:
-        week = timezone.localtime(timezone.now(), services.place_timezone(place)).date()
+        week = timezone.localtime(timezone.now(), place.timezone).date()
     monday = exports.week_start(week)
     write = exports.availability_csv if fmt == "csv" else exports.availability_ods
     return _export_response(write(place, monday), fmt, f"disponibilites-{monday.isoformat()}")

@@ -55,9 +55,7 @@ def _utc(moment):
 
 
 def _description(booking):
-    from .services import place_timezone
-
-    tz = place_timezone(booking.place)
+    tz = booking.place.timezone
     # Translators: Django date format; escape letters with a backslash, e.g. "l, F jS Y, g:i A"
     long_format = _("l j F Y, H:i")
     start = formats.date_format(booking.start.astimezone(tz), long_format)

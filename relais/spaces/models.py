@@ -317,10 +317,8 @@ class Closure(models.Model):
         indexes = [models.Index(fields=["place", "start"], name="closure_place_start")]
 
     def __str__(self):
-        from relais.places.search import timezone_of
-
         what = self.resource or self.place
-        tz = timezone_of(self.place.commune.department_id)
+        tz = self.place.timezone
         start, end = self.start.astimezone(tz), self.end.astimezone(tz)
         return f"{what} fermé du {start:%d/%m/%Y %H:%M} au {end:%d/%m/%Y %H:%M}"
 

@@ -28,8 +28,6 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from relais.places.search import timezone_of
-
 from . import ical, wording
 from .enums import ACTIVE_STATUSES, BookingStatus, WaitlistStatus
 from .models import Booking, BookingSeries, WaitlistEntry
@@ -68,7 +66,7 @@ def _name_of(record):
 
 
 def _tz(place):
-    return timezone_of(place.commune.department_id)
+    return place.timezone
 
 
 def _period(start, end, tz):

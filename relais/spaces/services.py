@@ -31,8 +31,9 @@ from relais.accounts.models import PlaceRole
 from relais.core.errors import DomainError
 from relais.members import services as members
 from relais.places import hours as place_hours
-from relais.places.search import local_time, parsed_hours, timezone_of
+from relais.places.hours import parsed_hours
 from relais.privacy.audit import AuditAction, diff, record
+from relais.territory.timezones import local_time
 
 from . import notifications, schedule
 from .enums import (
@@ -64,10 +65,6 @@ CHECK_IN_OPENS_MINUTES = 30
 MAX_SERIES_OCCURRENCES = 104
 # Minutes covered by each price unit.
 PRICE_UNIT_MINUTES = {PriceUnit.HOUR: 60, PriceUnit.HALF_DAY: 240, PriceUnit.DAY: 480}
-
-
-def place_timezone(place):
-    return timezone_of(place.commune.department_id)
 
 
 def is_place_staff(user, place):
@@ -303,7 +300,7 @@ def availability(target, start_day, end_day, *, now=None):
         resources = list(Resource.objects.active().filter(place=place).defer("description", "equipment"))
         for r in resources:
             r.place = place
-    tz = place_timezone(place)
+    tz = place.timezone
     now = now or timezone.now()
     window_start = local_time(datetime.datetime.combine(start_day, datetime.time()), tz)
     window_end = local_time(
@@ -903,7 +900,7 @@ def book(
     """
     now = now or timezone.now()
     place = resource.place
-    tz = place_timezone(place)
+    tz = place.timezone
     person, person_name, person_contact, staff, membership = _resolve_person(
         actor, place, person, person_name, person_contact, member
     )
@@ -1036,7 +1033,7 @@ def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
 
 def _cancel_locked(actor, current, now, *, reason, staff, override):
     """Cancel a booking already locked and checked as the actor's to manage (the deadline is checked)."""
-    tz = place_timezone(current.place)
+    tz = current.place.timezone
     before = snapshot(current)
     if current.status != BookingStatus.CONFIRMED:
         raise DomainError(
@@ -1109,7 +1106,7 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
     def operation():
         current = _get_for_update(booking)
         place = current.place
-        tz = place_timezone(place)
+        tz = place.timezone
         staff = _may_manage(actor, current)
         if current.status != BookingStatus.CONFIRMED:
             raise DomainError(
@@ -1164,7 +1161,7 @@ def check_in(actor, booking, *, now=None):
 
     def operation():
         current = _get_for_update(booking)
-        tz = place_timezone(current.place)
+        tz = current.place.timezone
         _may_manage(actor, current)
         opens = current.start - datetime.timedelta(minutes=CHECK_IN_OPENS_MINUTES)
         if not (opens <= now <= current.end):
@@ -1193,7 +1190,7 @@ def mark_no_show(actor, booking, *, now=None):
 
     def operation():
         current = _get_for_update(booking)
-        tz = place_timezone(current.place)
+        tz = current.place.timezone
         if not is_place_staff(_user(actor), current.place):
             raise DomainError(
                 _("seule l'équipe du lieu peut noter une absence."), field="booking", code="forbidden"
@@ -1313,7 +1310,7 @@ def book_series(
     """
     now = now or timezone.now()
     place = resource.place
-    tz = place_timezone(place)
+    tz = place.timezone
     person, person_name, person_contact, staff, membership = _resolve_person(
         actor, place, person, person_name, person_contact, member
     )
@@ -1421,7 +1418,7 @@ def join_waitlist(
 ):
     """Wait for a slot of `resource` (normally a full one)."""
     place = resource.place
-    tz = place_timezone(place)
+    tz = place.timezone
     person, person_name, person_contact, staff, membership = _resolve_person(
         actor, place, person, person_name, person_contact, member
     )

@@ -80,7 +80,7 @@ def _visible_places():
 
 def _with_local_times(bookings):
     for booking in bookings:
-        tz = services.place_timezone(booking.place)
+        tz = booking.place.timezone
         booking.local_start = _naive_local(booking.start, tz)
         booking.local_end = _naive_local(booking.end, tz)
         booking.same_day = booking.local_start.date() == booking.local_end.date()
@@ -178,7 +178,7 @@ def _next_open_day(target, after, now):
     grids = services.availability(target, first, first + datetime.timedelta(days=NEXT_OPEN_DAYS - 1), now=now)
     if isinstance(grids, services.ResourceAvailability):
         grids = {target.pk: grids}
-    tz = services.place_timezone(target if isinstance(target, Place) else target.place)
+    tz = (target if isinstance(target, Place) else target.place).timezone
     days = [
         _naive_local(start, tz).date()
         for grid in grids.values()
@@ -191,7 +191,7 @@ def _next_open_day(target, after, now):
 def availability(request, place_id):
     """Free capacity of a place's resources, a day (resources × slots) or a week (days × slots)."""
     place = get_object_or_404(_visible_places(), pk=place_id)
-    tz = services.place_timezone(place)
+    tz = place.timezone
     now = timezone.now()
     today = now.astimezone(tz).date()
     day = _day_param(request, today)
@@ -335,7 +335,7 @@ def book(request, resource_id):
         pk=resource_id,
     )
     place = resource.place
-    tz = services.place_timezone(place)
+    tz = place.timezone
     staff = services.is_place_staff(request.user, place)
     conflicts, offer_waitlist = None, False
     if request.method == "POST":
@@ -507,7 +507,7 @@ def _visible_booking(request, booking_id):
 def change(request, booking_id):
     booking = _visible_booking(request, booking_id)
     booking.resource.place = booking.place
-    tz = services.place_timezone(booking.place)
+    tz = booking.place.timezone
     staff = services.is_place_staff(request.user, booking.place)
     back = _next_url(request, reverse("spaces:my-bookings"))
     if request.method == "POST":
@@ -592,7 +592,7 @@ def cancel(request, booking_id):
                             request,
                             _("Toujours réservée, %(when)s : %(why)s")
                             % {
-                                "when": _period_text(kept, services.place_timezone(kept.place)),
+                                "when": _period_text(kept, kept.place.timezone),
                                 "why": message,
                             },
                         )
@@ -608,7 +608,7 @@ def cancel(request, booking_id):
 
 def _staff_action(request, booking_id, operation, success):
     booking = _visible_booking(request, booking_id)
-    tz = services.place_timezone(booking.place)
+    tz = booking.place.timezone
     day = _naive_local(booking.start, tz).date()
     default = reverse("spaces:place-bookings", args=[booking.place_id]) + "?" + urlencode({"jour": day})
     try:
@@ -640,7 +640,7 @@ def place_bookings(request, place_id):
     place = get_object_or_404(Place.objects.select_related("commune"), pk=place_id)
     if not services.is_place_staff(request.user, place):
         raise Http404
-    tz = services.place_timezone(place)
+    tz = place.timezone
     today = timezone.now().astimezone(tz).date()
     day = _day_param(request, today)
     start, end = _local_window(day, day, tz)

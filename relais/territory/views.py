@@ -16,8 +16,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from relais.core.errors import DomainError
+from relais.places.hours import is_open, next_change
 from relais.places.models import Typology
-from relais.places.search import is_open, local_time, next_change, timezone_of
+from relais.territory.timezones import local_time, timezone_of
 
 from . import serving
 from .models import Commune, Department, Epci, Region, is_commune_code

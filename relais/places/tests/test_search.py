@@ -22,6 +22,7 @@ from relais.places.search import (
 )
 from relais.territory.geo import EARTH_RADIUS_KM, haversine_km
 from relais.territory.models import Commune
+from relais.territory.timezones import PARIS
 from relais.testing import PlaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -364,8 +365,8 @@ def test_the_api_says_an_overseas_place_is_open_in_its_local_time(client, monkey
     )
     # Tuesday 10 March 2026, 05:00 UTC: 06:00 in Paris, 09:00 in Saint-Denis de La Réunion.
     monkeypatch.setattr(
-        "relais.places.search.now_paris",
-        lambda: datetime.datetime(2026, 3, 10, 5, 0, tzinfo=UTC).astimezone(search_module.PARIS),
+        "relais.territory.timezones.now_paris",
+        lambda: datetime.datetime(2026, 3, 10, 5, 0, tzinfo=UTC).astimezone(PARIS),
     )
     body = client.get(f"/api/places/{place.pk}").json()
     assert body["open_now"] is True

@@ -126,7 +126,7 @@ def reunion_room(db):
 
 
 def test_a_place_in_reunion_books_in_its_own_local_time(member_actor, reunion_room):
-    assert services.place_timezone(reunion_room.place) == REUNION
+    assert reunion_room.place.timezone == REUNION
     booking = services.book(
         member_actor,
         reunion_room,
