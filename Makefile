@@ -11,6 +11,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt node_modules/.installed
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e .
+	sh scripts/write-dev-env.sh .env
 	touch $@
 
 # Leaflet, markercluster and Chart.js (served by the app), axe-core (accessibility scans in the tests).

@@ -14,6 +14,9 @@ Environment variables:
                     django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
     DEFAULT_FROM_EMAIL  sender of the e-mails (default: Relais <ne-pas-repondre@localhost>)
+    RELAIS_ENV_FILE path of a file of such variables read at start-up (default: `.env` in the checkout,
+                    written by `make install` for development with DEBUG on and a random secret); the
+                    process environment always wins over it. A production server has no such file.
 """
 
 import os
@@ -21,8 +24,13 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development checkout's own settings (`make install` writes them), so that `pytest` and `manage.py` work
+# there without exporting anything. Variables already in the environment are never overridden.
+load_dotenv(os.environ.get("RELAIS_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 
 def env_bool(name, default=False):
