@@ -1,8 +1,9 @@
 """Searching the registry: filters, "near a point within R km" sorted by distance, "open now".
 
-Used by the API and the public directory. A point search first narrows the candidates with an indexed
-bounding box on latitude/longitude, then computes exact great-circle distances in numpy; "open now" is
-evaluated on the remaining candidates only, with parsed expressions cached (many places share them).
+Used by the API and the public directory, served by the in-memory index (places/index.py): a point
+search takes the candidates within the radius from its spatial index, with exact great-circle distances;
+"open now" is evaluated on the remaining candidates only, once per distinct expression and time zone.
+The reference searches the tests compare it with are in places/tests/oracles.py.
 """
 
 import datetime
@@ -13,12 +14,11 @@ from django.db.models import Q
 
 from relais.core.errors import DomainError
 from relais.core.text import normalize_name
-from relais.territory.geo import bounding_box, haversine_km
 from relais.territory.timezones import paris_time, timezone_of
 
-from .hours import is_open, is_open_on, place_is_open
+from .hours import is_open, is_open_on
 from .index import place_index
-from .models import Accessibility, Place, PlaceStatus
+from .models import Accessibility, Place
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 10
@@ -162,41 +162,6 @@ def search_places(query):
     return SearchResult(count=len(ids), ids=ids, distances=distances, index=index)
 
 
-def search_places_db(query):
-    """The same search through the ORM (indexed bounding box, exact distances): kept as a cross-check of
-    the in-memory index in the tests and as a point of comparison in the benchmark."""
-    query.validate()
-    qs = filtered_queryset(query)
-    distances = {}
-    if query.lat is not None:
-        radius = query.radius_km or DEFAULT_RADIUS_KM
-        qs = qs.within_box(*bounding_box(query.lat, query.lon, radius))
-        rows = list(qs.values_list("id", "latitude", "longitude", "opening_hours", "commune__department_id"))
-        if rows:
-            dist = haversine_km(
-                query.lat, query.lon, np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
-            )
-            keep = np.flatnonzero(dist <= radius)
-            order = keep[np.argsort(dist[keep], kind="stable")]
-            rows = [rows[i] for i in order]
-            distances = {rows[j][0]: round(float(dist[i]), 3) for j, i in enumerate(order)}
-    else:
-        rows = list(
-            qs.order_by("name", "id").values_list(
-                "id", "latitude", "longitude", "opening_hours", "commune__department_id"
-            )
-        )
-    if query.open_now:
-        at = paris_time(query.at)
-        rows = [r for r in rows if is_open(r[3], at, timezone_of(r[4]))]
-    if query.open_on is not None:
-        rows = [r for r in rows if is_open_on(r[3], query.open_on, timezone_of(r[4]))]
-    ids = [r[0] for r in rows]
-    return SearchResult(
-        count=len(ids), ids=ids, distances={i: distances[i] for i in ids} if distances else {}
-    )
-
-
 def nearest_places(lat, lon, k=10, query=None):
     """The `k` nearest places matching `query`'s filters, nearest first, within MAX_RADIUS_KM.
 
@@ -211,41 +176,3 @@ def nearest_places(lat, lon, k=10, query=None):
             ids = result.ids[:k]
             return SearchResult(count=len(ids), ids=ids, distances={i: result.distances[i] for i in ids})
         radius = min(radius * 3, MAX_RADIUS_KM)
-
-
-def naive_search(query):
-    """Reference implementation: scan every place in Python. Used by tests and the benchmark baseline."""
-    query.validate()
-    at = paris_time(query.at)
-    results = []
-    for place in Place.objects.prefetch_related("typologies", "services", "labels", "publics").select_related(
-        "commune"
-    ):
-        if place.status == PlaceStatus.CLOSED and not query.include_closed:
-            continue
-        if query.service and query.service not in {s.code for s in place.services.all()}:
-            continue
-        if query.typology and query.typology not in {t.code for t in place.typologies.all()}:
-            continue
-        if query.label and query.label not in {t.code for t in place.labels.all()}:
-            continue
-        distance = None
-        if query.lat is not None:
-            if place.latitude is None:
-                continue
-            distance = float(haversine_km(query.lat, query.lon, place.latitude, place.longitude))
-            if distance > (query.radius_km or DEFAULT_RADIUS_KM):
-                continue
-        if query.public and query.public not in {t.code for t in place.publics.all()}:
-            continue
-        if query.accessible and place.wheelchair != Accessibility.YES:
-            continue
-        if query.free and "GRATUIT" not in place.fees:
-            continue
-        if query.open_now and not place_is_open(place, at):
-            continue
-        if query.open_on is not None and not is_open_on(place.opening_hours, query.open_on, place.timezone):
-            continue
-        results.append((distance if distance is not None else 0.0, place.name, place.pk))
-    results.sort()
-    return [pk for _, _, pk in results]

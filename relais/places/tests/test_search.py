@@ -12,14 +12,8 @@ from relais.core.errors import DomainError
 from relais.core.text import normalize_name
 from relais.places import search as search_module
 from relais.places.models import Place, PlaceStatus, RegistryVersion, Service
-from relais.places.search import (
-    MAX_RADIUS_KM,
-    PlaceQuery,
-    is_open,
-    naive_search,
-    search_places,
-    search_places_db,
-)
+from relais.places.search import MAX_RADIUS_KM, PlaceQuery, is_open, search_places
+from relais.places.tests.oracles import naive_search, search_places_db
 from relais.territory.geo import EARTH_RADIUS_KM, haversine_km
 from relais.territory.models import Commune
 from relais.territory.timezones import PARIS
