@@ -1,4 +1,4 @@
-"""Forms of the booking pages: they only parse what people type; every rule is checked by services.py."""
+"""Forms of the booking pages: they only parse what people type; every rule is checked by the services."""
 
 import datetime
 

@@ -3,7 +3,7 @@ rules, the bookings made on them and the waiting list.
 
 The place is the unit of tenancy: every record here belongs to one place (bookings and waiting-list
 entries carry it directly so that scoped queries need no join). Times are stored in UTC; the rules
-(hours, alignment, weekly series) are read in the place's local time (`services.place_timezone`).
+(hours, alignment, weekly series) are read in the place's local time (`Place.timezone`).
 """
 
 from django.conf import settings

@@ -25,9 +25,11 @@ from relais.places.models import Place
 from relais.privacy.audit import Actor
 
 from . import feeds, services
-from .enums import Audience, BookingPolicy, BookingStatus, PriceUnit, WaitlistStatus
+from .enums import Audience, BookingStatus, PriceUnit, WaitlistStatus
 from .forms import BookingForm, CancelForm, ChangeForm
 from .models import POOLED_KINDS, Booking, CalendarFeedToken, Resource, WaitlistEntry
+from .services.hours import local_day_bounds
+from .wording import duration_text, period_text, price_text
 
 # Rows of "my bookings" shown at most.
 MAX_UPCOMING = 200
@@ -55,14 +57,6 @@ def _day_param(request, default):
     if abs((day - default).days) > MAX_DAYS_AWAY:
         return default
     return day
-
-
-def _local_window(first, last, tz):
-    start = services.local_time(datetime.datetime.combine(first, datetime.time()), tz)
-    end = services.local_time(
-        datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time()), tz
-    )
-    return start, end
 
 
 def _next_url(request, default):
@@ -93,7 +87,7 @@ def LONG_MOMENT():  # noqa: N802 (a constant, translated at call time)
 
 
 def _period_text(booking, tz):
-    return services.period_text(booking.start, booking.end, tz)
+    return period_text(booking.start, booking.end, tz)
 
 
 def _is_pooled(resource):
@@ -133,15 +127,17 @@ SLOT_TEXTS = {
 HIDDEN_STATES = ("closed", "past")
 
 
-def _who_books(resource, user, staff, periods, today):
+# Who books a free slot the viewer may not book online, by the code of the `services.refusal`.
+WHO_BOOKS = {
+    "staff_only": gettext_lazy("réservation par l'équipe"),
+    "members_only": gettext_lazy("adhérents"),
+}
+
+
+def _who_books(resource, staff, periods, today):
     """Who books a free slot of `resource`, when it is not the viewer (None when they may, online)."""
-    if staff or resource.booking_policy == BookingPolicy.PUBLIC:
-        return None
-    if resource.booking_policy == BookingPolicy.STAFF:
-        return _("réservation par l'équipe")
-    if any(ends is None or ends >= today for _joined, ends in periods):
-        return None
-    return _("adhérents")
+    error = services.refusal(resource, staff=staff, membership=periods, today=today)
+    return None if error is None else WHO_BOOKS[error.code]
 
 
 def _slot_cell(resource, start, free, state, tz):
@@ -201,7 +197,7 @@ def availability(request, place_id):
     periods = members.membership_days(place, request.user if request.user.is_authenticated else None)
     for resource in resources:
         resource.place = place
-        resource.who_books = _who_books(resource, request.user, staff, periods, today)
+        resource.who_books = _who_books(resource, staff, periods, today)
     selected = None
     if request.GET.get("ressource"):
         selected = next((r for r in resources if str(r.pk) == request.GET["ressource"]), None)
@@ -304,7 +300,7 @@ def price_lines(resource):
             lines.append(
                 _("%(price)s %(unit)s%(audience)s.")
                 % {
-                    "price": services.price_text(rule.amount_cents),
+                    "price": price_text(rule.amount_cents),
                     "unit": rule.get_unit_display(),
                     "audience": audience,
                 }
@@ -312,20 +308,12 @@ def price_lines(resource):
     return lines
 
 
-def _policy_notice(resource, user, tz):
-    """Why the user cannot book this resource online at all (None if they may try)."""
-    if resource.booking_policy == BookingPolicy.STAFF:
-        return _(
-            "« %(r)s » se réserve auprès de l'équipe du lieu, par téléphone ou à l'accueil%(phone)s."
-        ) % {"r": resource, "phone": f" ({resource.place.phone_display})" if resource.place.phone else ""}
-    if resource.booking_policy == BookingPolicy.MEMBERS:
-        periods = members.membership_days(resource.place, user)
-        today = timezone.now().astimezone(tz).date()
-        if not any(ends is None or ends >= today for _joined, ends in periods):
-            return _(
-                "« %(r)s » est réservé aux adhérents du lieu. Pour adhérer, adressez-vous à l'équipe du lieu."
-            ) % {"r": resource}
-    return None
+def _policy_notice(resource, user, staff, tz):
+    """Why the user cannot book this resource online at all (None if they may try), as a sentence."""
+    periods = members.membership_days(resource.place, user)
+    today = timezone.now().astimezone(tz).date()
+    error = services.refusal(resource, staff=staff, membership=periods, today=today)
+    return None if error is None else error.message[:1].upper() + error.message[1:]
 
 
 @login_required
@@ -436,13 +424,13 @@ def book(request, resource_id):
         request,
         "spaces/book.html",
         {
-            "blocked": None if staff else _policy_notice(resource, request.user, tz),
+            "blocked": _policy_notice(resource, request.user, staff, tz),
             "price_lines": price_lines(resource),
-            "cancellation_text": services.duration_text(resource.cancellation_deadline_minutes),
+            "cancellation_text": duration_text(resource.cancellation_deadline_minutes),
             "durations": {
-                "min": services.duration_text(resource.min_duration_minutes),
-                "max": services.duration_text(resource.max_duration_minutes),
-                "step": services.duration_text(resource.granularity_minutes),
+                "min": duration_text(resource.min_duration_minutes),
+                "max": duration_text(resource.max_duration_minutes),
+                "step": duration_text(resource.granularity_minutes),
             },
             "form": form,
             "resource": resource,
@@ -643,7 +631,7 @@ def place_bookings(request, place_id):
     tz = place.timezone
     today = timezone.now().astimezone(tz).date()
     day = _day_param(request, today)
-    start, end = _local_window(day, day, tz)
+    start, end = local_day_bounds(day, day, tz)
     bookings = _with_local_times(
         list(
             Booking.objects.filter(place=place, start__lt=end, end__gt=start)

@@ -1,7 +1,36 @@
-"""How the bookings' times and prices are written for people (pages, e-mails), in the active language."""
+"""How the bookings' times, durations and prices are written for people (pages, e-mails, refusals), in the
+active language and the place's local time."""
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+def moment_text(moment, tz):
+    """« 12/03/2026 à 09:00 » in the place's local time."""
+    # Translators: Django date format; escape letters with a backslash, e.g. "d/m/Y \a\t H:i"
+    return formats.date_format(moment.astimezone(tz), _("d/m/Y à H:i"))
+
+
+def time_text(moment, tz):
+    """« 09:00 » in the place's local time."""
+    # Translators: Django time format (hours and minutes), e.g. "H:i" or "g:i A"
+    return formats.date_format(moment.astimezone(tz), _("H:i"))
+
+
+def duration_text(minutes):
+    """« 2 h », « 1 h 30 », « 45 min », « 2 jours »."""
+    if minutes % 1440 == 0 and minutes:
+        days = minutes // 1440
+        return ngettext("%(count)s jour", "%(count)s jours", days) % {"count": days}
+    if minutes % 60 == 0 and minutes:
+        # Translators: a duration in whole hours, e.g. « 2 h » (two hours)
+        return _("%(hours)s h") % {"hours": minutes // 60}
+    if minutes > 60:
+        # Translators: a duration, e.g. « 1 h 30 » (one hour and thirty minutes), not a time of day
+        return _("%(hours)s h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
+    # Translators: a duration in minutes, e.g. « 45 min »
+    return _("%(minutes)s min") % {"minutes": minutes}
 
 
 def period_text(start, end, tz):

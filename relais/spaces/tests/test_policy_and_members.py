@@ -2,6 +2,7 @@
 in the services, on the pages and through the API."""
 
 import datetime
+import html
 
 import pytest
 from django.urls import reverse
@@ -218,3 +219,31 @@ def test_the_availability_page_says_who_books_what_the_viewer_cannot(
     client.force_login(member)
     page = client.get(url, {"jour": day.isoformat()}).content.decode()
     assert "libre (adhérents)" not in page and "libre (réservation par l&#x27;équipe)" in page
+
+
+# --- One refusal for the services and the pages -----------------------------------------------------
+
+
+def test_one_refusal_answers_for_a_day_and_for_some_day_from_today(members_room, desk_slot):
+    today = datetime.date(2026, 3, 2)
+    from_next_week = [(datetime.date(2026, 3, 9), None)]
+    assert services.refusal(members_room, staff=False, membership=from_next_week, today=today) is None
+    error = services.refusal(members_room, staff=False, membership=from_next_week, day=today)
+    assert error.code == "members_only" and "ne couvre pas le 02/03/2026" in error.message
+    ended = [(datetime.date(2025, 1, 1), datetime.date(2026, 3, 1))]
+    error = services.refusal(members_room, staff=False, membership=ended, today=today)
+    assert error.code == "members_only" and "ne couvre pas le 02/03/2026" in error.message
+    error = services.refusal(desk_slot, staff=False, membership=from_next_week, today=today)
+    assert error.code == "staff_only" and error.field == "resource"
+    assert services.refusal(desk_slot, staff=True, membership=[], day=today) is None
+
+
+def test_the_booking_page_shows_the_refusal_a_booking_would_raise(client, member, member_actor, desk_slot):
+    place = desk_slot.place
+    place.phone = "0471000000"
+    place.save(update_fields=["phone"])
+    error = refusal("staff_only", services.book, member_actor, desk_slot, *TUESDAY, now=NOW)
+    client.force_login(member)
+    page = client.get(reverse("spaces:book", args=[desk_slot.pk])).content.decode()
+    assert html.escape(error.message) in page and place.phone_display in page
+    assert '<form method="post" novalidate>' not in page

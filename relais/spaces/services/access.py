@@ -1,0 +1,57 @@
+"""Who acts: the account behind an `Actor`, whether it is the place's team, and whom a booking is for."""
+
+from django.utils.translation import gettext as _
+
+from relais.accounts.models import PlaceRole
+from relais.core.errors import DomainError
+from relais.members import services as members
+
+
+def is_place_staff(user, place):
+    """The user works for the place (manager or staff). Network admins do not see people's bookings."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return PlaceRole.objects.filter(user=user, place=place).exists()
+
+
+def acting_user(actor):
+    user = actor.user
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def resolve_person(actor, place, person, person_name, person_contact, member=None):
+    """Who the booking is for, whether the place's team books it, and the person's membership periods.
+
+    Only the place's team books for someone else: an account, a name and a contact (by phone), or one of
+    the place's members (`member`, with or without an account).
+    """
+    user = acting_user(actor)
+    if user is None:
+        raise DomainError(_("connectez-vous pour réserver."), field="person", code="forbidden")
+    staff = is_place_staff(user, place)
+    if member is not None:
+        if not staff:
+            raise DomainError(
+                _("seule l'équipe du lieu peut réserver pour un adhérent."), field="person", code="forbidden"
+            )
+        if member.place_id != place.pk:
+            raise DomainError(_("cet adhérent est celui d'un autre lieu."), field="person", code="invalid")
+        periods = [(member.joined_on, member.ends_on)]
+        if member.user_id:
+            return member.user, "", "", staff, periods
+        return None, member.name, member.contact, staff, periods
+    if person is None and not person_name:
+        person = user
+    if not staff and (person != user or person_name):
+        raise DomainError(
+            _("seule l'équipe du lieu peut réserver pour une autre personne."),
+            field="person",
+            code="forbidden",
+        )
+    if person is None and not person_contact:
+        raise DomainError(
+            _("indiquez un téléphone ou un e-mail pour joindre la personne."),
+            field="person_contact",
+            code="required",
+        )
+    return person, person_name.strip(), person_contact.strip(), staff, members.membership_days(place, person)

@@ -1,0 +1,370 @@
+"""Booking a resource, changing, cancelling, checking in and noting an absence: the operations on one
+booking (and the cancellation of what is left of a weekly series).
+
+Each takes an `Actor` and plain arguments, runs in one serialised transaction (`records.serialised`) and
+raises a `DomainError` with a French message; the e-mails leave once it commits.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.errors import DomainError
+from relais.members import services as members
+from relais.privacy.audit import AuditAction, diff, record
+
+from .. import notifications
+from ..enums import BookingStatus
+from ..models import Booking, BookingTransition
+from ..wording import duration_text, moment_text
+from .access import acting_user, is_place_staff, resolve_person
+from .hours import aware
+from .pricing import member_rate_applies, quote
+from .records import locked_resource, serialised, snapshot, transition
+from .rules import Request, check_capacity, check_rules, occupancy_of
+from .waitlist import offer_freed_slot
+
+# Check-in opens this long before the start of a booking.
+CHECK_IN_OPENS_MINUTES = 30
+
+
+def book(
+    actor,
+    resource,
+    start,
+    end,
+    *,
+    person=None,
+    person_name="",
+    person_contact="",
+    quantity=1,
+    member=None,
+    notes="",
+    now=None,
+):
+    """Book `quantity` units of `resource` from `start` to `end` (aware, or wall-clock of the place).
+
+    The person is the actor unless the place's team books for an account (`person`) or for someone
+    without one (`person_name` and `person_contact`, e.g. by phone), or for one of the place's members
+    (`member`). The member rate applies when the person's membership covers the day booked.
+    """
+    now = now or timezone.now()
+    place = resource.place
+    tz = place.timezone
+    person, person_name, person_contact, staff, membership = resolve_person(
+        actor, place, person, person_name, person_contact, member
+    )
+    req = Request(
+        aware(start, tz).astimezone(datetime.UTC), aware(end, tz).astimezone(datetime.UTC), quantity
+    )
+    rules = {"person": person, "now": now, "tz": tz, "staff": staff, "membership": membership}
+    check_rules(resource, req, **rules)
+    is_member = member_rate_applies(membership, req.start, tz)
+
+    def operation():
+        locked = locked_resource(resource)
+        # Again under the lock: a closure or a change of rules may have landed since the first check.
+        check_rules(locked, req, **rules)
+        check_capacity(locked, req, occupancy_of(locked, req.start, req.end), tz)
+        booking = Booking.objects.create(
+            resource=locked,
+            place_id=locked.place_id,
+            person=person,
+            person_name=person_name,
+            person_contact=person_contact,
+            booked_by=acting_user(actor),
+            start=req.start,
+            end=req.end,
+            quantity=quantity,
+            price_cents=quote(locked, req.start, req.end, is_member=is_member),
+            member_rate=is_member,
+            notes=notes[:500],
+        )
+        BookingTransition.objects.create(
+            booking=booking, to_status=booking.status, by=acting_user(actor), by_label=actor.display
+        )
+        record(actor, AuditAction.CREATE, booking, changes=diff({}, snapshot(booking)), place=locked.place)
+        notifications.notify_after_commit("confirmed", booking.pk)
+        return booking
+
+    return serialised(operation)
+
+
+def _get_for_update(booking):
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("resource__place__commune")
+        .get(pk=booking.pk)
+    )
+
+
+def _may_manage(actor, booking):
+    """The booked person, whoever booked it, or the place's team may change it; returns "is staff"."""
+    user = acting_user(actor)
+    staff = is_place_staff(user, booking.place)
+    if not staff and (user is None or user.pk not in (booking.person_id, booking.booked_by_id)):
+        raise DomainError(_("cette réservation n'est pas la vôtre."), field="booking", code="forbidden")
+    return staff
+
+
+def _check_deadline(booking, now, tz, *, staff, override, action):
+    """`action` is "cancel" or "change": each has its own sentences, for the translators."""
+    if override and not staff:
+        raise DomainError(
+            _("seule l'équipe du lieu peut passer outre le délai d'annulation."),
+            field="booking",
+            code="forbidden",
+        )
+    delay = booking.resource.cancellation_deadline_minutes
+    deadline = booking.start - datetime.timedelta(minutes=delay)
+    if now <= deadline or override:
+        return
+    cancelling = action == "cancel"
+    if not delay:
+        message = (
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
+            if cancelling
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            else _("trop tard pour modifier cette réservation : elle a commencé le %(start)s.")
+        )
+    elif staff:
+        message = (
+            _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
+                "(case à cocher)."
+            )
+            if cancelling
+            else _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
+                "(case à cocher)."
+            )
+        )
+    else:
+        message = (
+            _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+            if cancelling
+            else _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        )
+    raise DomainError(
+        message
+        % {
+            "start": moment_text(booking.start, tz),
+            "deadline": moment_text(deadline, tz),
+            "delay": duration_text(delay),
+        },
+        field="booking",
+        code="deadline",
+    )
+
+
+def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
+    """Cancel a booking (before the resource's deadline unless the team overrides it) and offer the freed
+    slot to the first person waiting for it."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        staff = _may_manage(actor, current)
+        _cancel_locked(actor, current, now, reason=reason, staff=staff, override=override_deadline)
+        notifications.notify_after_commit("cancelled", current.pk)
+        return current
+
+    return serialised(operation)
+
+
+def _cancel_locked(actor, current, now, *, reason, staff, override):
+    """Cancel a booking already locked and checked as the actor's to manage (the deadline is checked)."""
+    tz = current.place.timezone
+    before = snapshot(current)
+    if current.status != BookingStatus.CONFIRMED:
+        raise DomainError(
+            # Translators: %(status)s is the booking's state, e.g. « Annulée »
+            _("cette réservation est « %(status)s » : seule une réservation confirmée peut être annulée.")
+            % {"status": current.get_status_display()},
+            field="status",
+            code="status",
+        )
+    _check_deadline(current, now, tz, staff=staff, override=override, action="cancel")
+    transition(current, BookingStatus.CANCELLED, actor, reason=reason)
+    current.cancelled_at = now
+    current.save(update_fields=["status", "cancelled_at"])
+    changes = diff(before, snapshot(current))
+    if reason:
+        changes["reason"] = [None, reason]
+    record(actor, AuditAction.UPDATE, current, changes=changes, place=current.place)
+    offer_freed_slot(current, now=now)
+    return current
+
+
+@dataclass
+class SeriesCancellation:
+    cancelled: list
+    kept: list = field(default_factory=list)  # (booking, message): too late to cancel them
+
+
+def cancel_series(actor, series, *, starting=None, reason="", override_deadline=False, now=None):
+    """Cancel the confirmed occurrences of a weekly series still to come — from the one starting at
+    `starting` on, when given; those past their cancellation deadline stay booked and are reported (unless
+    the team overrides the deadline). One e-mail lists the cancelled dates."""
+    now = now or timezone.now()
+
+    def operation():
+        upcoming = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("resource__place__commune", "place__commune")
+            .filter(series=series, status=BookingStatus.CONFIRMED, start__gt=now)
+            .order_by("start", "id")
+        )
+        if starting is not None:
+            upcoming = upcoming.filter(start__gte=starting)
+        upcoming = list(upcoming)
+        if not upcoming:
+            raise DomainError(
+                _("cette série n'a plus de réservation à venir à annuler."), field="series", code="empty"
+            )
+        staff = _may_manage(actor, upcoming[0])
+        result = SeriesCancellation(cancelled=[])
+        for booking in upcoming:
+            try:
+                _cancel_locked(actor, booking, now, reason=reason, staff=staff, override=override_deadline)
+            except DomainError as exc:
+                if exc.code != "deadline":
+                    raise
+                result.kept.append((booking, exc.message))
+            else:
+                result.cancelled.append(booking)
+        if result.cancelled:
+            notifications.notify_after_commit("series_cancelled", [b.pk for b in result.cancelled])
+        return result
+
+    return serialised(operation)
+
+
+def change(actor, booking, *, start=None, end=None, quantity=None, override_deadline=False, now=None):
+    """Move or resize a confirmed booking; every rule of a new booking applies (its own seats excepted)."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        place = current.place
+        tz = place.timezone
+        staff = _may_manage(actor, current)
+        if current.status != BookingStatus.CONFIRMED:
+            raise DomainError(
+                # Translators: %(status)s is the booking's state, e.g. « Annulée »
+                _("une réservation « %(status)s » ne peut plus être modifiée.")
+                % {"status": current.get_status_display()},
+                field="status",
+                code="status",
+            )
+        _check_deadline(current, now, tz, staff=staff, override=override_deadline, action="change")
+        req = Request(
+            aware(start, tz).astimezone(datetime.UTC) if start is not None else current.start,
+            aware(end, tz).astimezone(datetime.UTC) if end is not None else current.end,
+            quantity if quantity is not None else current.quantity,
+        )
+        locked = locked_resource(current.resource)
+        # A booking made by the team (for a name, or by policy) stays the team's: its policy is not re-read.
+        membership = members.membership_days(place, current.person)
+        check_rules(
+            locked,
+            req,
+            person=current.person,
+            now=now,
+            tz=tz,
+            staff=staff or current.booked_by_id != current.person_id,
+            membership=membership,
+        )
+        check_capacity(locked, req, occupancy_of(locked, req.start, req.end, exclude=current), tz)
+        if current.person_id:
+            current.member_rate = member_rate_applies(membership, req.start, tz)
+        before = snapshot(current)
+        old = Booking(resource=locked, start=current.start, end=current.end, quantity=current.quantity)
+        current.start, current.end, current.quantity = req.start, req.end, req.quantity
+        current.price_cents = quote(locked, req.start, req.end, is_member=current.member_rate)
+        if req.start != old.start:  # a new start time: remind again the day before
+            current.reminder_sent_at = None
+        current.save(
+            update_fields=["start", "end", "quantity", "price_cents", "member_rate", "reminder_sent_at"]
+        )
+        record(actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=place)
+        notifications.notify_after_commit("changed", current.pk)
+        old.pk, old.place_id = current.pk, current.place_id
+        offer_freed_slot(old, now=now)
+        return current
+
+    return serialised(operation)
+
+
+def check_in(actor, booking, *, now=None):
+    """The person is there: from 30 minutes before the start to the end, by them or the team."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        tz = current.place.timezone
+        _may_manage(actor, current)
+        opens = current.start - datetime.timedelta(minutes=CHECK_IN_OPENS_MINUTES)
+        if not (opens <= now <= current.end):
+            raise DomainError(
+                # Translators: %(start)s and %(end)s are dates and times, e.g. « 12/03/2026 à 09:00 »
+                _("le pointage de cette réservation est ouvert du %(start)s au %(end)s.")
+                % {"start": moment_text(opens, tz), "end": moment_text(current.end, tz)},
+                field="booking",
+                code="check_in_window",
+            )
+        before = snapshot(current)
+        transition(current, BookingStatus.CHECKED_IN, actor)
+        current.checked_in_at = now
+        current.save(update_fields=["status", "checked_in_at"])
+        record(
+            actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=current.place
+        )
+        return current
+
+    return serialised(operation)
+
+
+def mark_no_show(actor, booking, *, now=None):
+    """The team notes that the person did not come (once the booking has started)."""
+    now = now or timezone.now()
+
+    def operation():
+        current = _get_for_update(booking)
+        tz = current.place.timezone
+        if not is_place_staff(acting_user(actor), current.place):
+            raise DomainError(
+                _("seule l'équipe du lieu peut noter une absence."), field="booking", code="forbidden"
+            )
+        if now < current.start:
+            raise DomainError(
+                # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+                _("la réservation n'a pas commencé (début le %(start)s) : pas encore d'absence.")
+                % {"start": moment_text(current.start, tz)},
+                field="booking",
+                code="not_started",
+            )
+        before = snapshot(current)
+        transition(current, BookingStatus.NO_SHOW, actor)
+        current.save(update_fields=["status"])
+        record(
+            actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=current.place
+        )
+        return current
+
+    return serialised(operation)

@@ -1,0 +1,91 @@
+"""How the operations write: in one transaction serialised on the resource's row, with an audit snapshot
+of each booking and a log row per change of its status (`TRANSITIONS`).
+
+PostgreSQL queues the writers on the resource row lock (`select_for_update`); SQLite takes its write lock
+at BEGIN (transaction_mode IMMEDIATE, see settings) and `serialised` retries what escapes its busy timeout.
+"""
+
+import random
+import time
+
+from django.db import OperationalError, connection, transaction
+from django.utils.translation import gettext as _
+
+from relais.core.errors import DomainError
+
+from ..enums import TRANSITIONS, BookingStatus
+from ..models import BookingTransition, Resource
+from .access import acting_user
+
+
+def locked_resource(resource):
+    return (
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("place__commune", "required_qualification")
+        .get(pk=resource.pk)
+    )
+
+
+def serialised(operation):
+    """Run `operation` in a write transaction; on SQLite, try again while the database stays locked.
+
+    PostgreSQL queues the writers on the resource row lock. SQLite takes its write lock at BEGIN
+    (transaction_mode IMMEDIATE) and waits up to its busy timeout; what escapes it (shared-cache in-memory
+    databases answer « locked » at once) is retried, with jitter, for as long as that timeout. Nothing is
+    written before the commit, so running the operation again is safe.
+    """
+    deadline = None
+    while True:
+        try:
+            with transaction.atomic():
+                return operation()
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc) or connection.in_atomic_block:
+                raise
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
+            if now > deadline:
+                raise DomainError(
+                    _(
+                        "le service est très sollicité : la réservation n'a pas pu être enregistrée, "
+                        "réessayez dans un instant."
+                    ),
+                    code="busy",
+                ) from exc
+            time.sleep(random.uniform(0.002, 0.02))
+
+
+def snapshot(booking):
+    return {
+        "resource": str(booking.resource),
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "quantity": booking.quantity,
+        "status": booking.status,
+        "person": booking.person_id,
+        "person_name": booking.person_name,
+        "person_contact": booking.person_contact,
+        "price_cents": booking.price_cents,
+    }
+
+
+def transition(booking, to_status, actor, *, reason=""):
+    if to_status not in TRANSITIONS[BookingStatus(booking.status)]:
+        raise DomainError(
+            # Translators: %(from)s and %(to)s are booking states, e.g. « Confirmée », « Annulée »
+            _("une réservation « %(from)s » ne peut pas passer à « %(to)s ».")
+            % {"from": BookingStatus(booking.status).label, "to": BookingStatus(to_status).label},
+            field="status",
+            code="status",
+        )
+    from_status = booking.status
+    booking.status = to_status
+    BookingTransition.objects.create(
+        booking=booking,
+        from_status=from_status,
+        to_status=to_status,
+        by=acting_user(actor),
+        by_label=actor.display,
+        reason=reason[:300],
+    )
