@@ -7,14 +7,11 @@ bookable hours within the place's hours, no closure); its free capacity is the o
 now (0 in the past, within the minimum notice or beyond the horizon, as `services.availability`).
 """
 
-import csv
 import datetime
-import io
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
+from relais.core import tables
 from relais.territory.timezones import local_time
 
 from . import schedule, services
@@ -153,38 +150,18 @@ def occupancy_rows(place, first_day, last_day):
     return rows
 
 
-# --- Writing ----------------------------------------------------------------------------------------
-
-
-def _cell(value):
-    """A CSV cell as French spreadsheets read it: decimal comma, nothing for None."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(value).replace(".", ",")
-    return value
+# --- Writing (relais.core.tables: the same CSV and ODS as every other export) ---------------------------
 
 
 def to_csv(rows, columns):
     """`;`-separated UTF-8 text with a byte-order mark and decimal commas (what a spreadsheet set to French
     opens as is), a header line first (with no rows: the header alone)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, delimiter=";", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    return tables.csv_bytes(rows, columns, tables.SPREADSHEET)
 
 
 def to_ods(rows, columns, sheet):
     """One sheet of an OpenDocument spreadsheet (numbers as numbers), as bytes."""
-    from relais.coverage.services import _write_ods
-
-    if not rows:
-        rows = [dict.fromkeys(columns, "")]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "export.ods"
-        _write_ods(path, {sheet: rows})
-        return path.read_bytes()
+    return tables.ods_bytes({sheet: (columns, rows)})
 
 
 def availability_csv(place, week, **kwargs):
