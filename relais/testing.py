@@ -1,6 +1,7 @@
 """Factories shared by the test suites (factory_boy, traits rather than subclasses), and browser helpers."""
 
 import contextlib
+import datetime
 
 import factory
 from django.conf import settings
@@ -176,6 +177,28 @@ def axe_violations(page, impacts=("serious", "critical")):
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+class PlaceRoleFactory(factory.django.DjangoModelFactory):
+    """A role in a place (manager by default)."""
+
+    class Meta:
+        model = "accounts.PlaceRole"
+
+    user = factory.SubFactory(UserFactory)
+    place = factory.SubFactory(PlaceFactory)
+    role = "manager"
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    """A member of a place with an account (`user=None, name=…, contact=…` for one without)."""
+
+    class Meta:
+        model = "members.Member"
+
+    place = factory.SubFactory(PlaceFactory)
+    user = factory.SubFactory(UserFactory)
+    joined_on = factory.LazyFunction(lambda: datetime.date(2025, 1, 1))
 
 
 # --- Spaces: resources and bookings --------------------------------------------------------------

@@ -1,10 +1,16 @@
 """The team of a place configures it in the Django admin (resources, closures, members…): a role in a place
-opens the admin to the person, with the permissions of their role; the admin pages then show the rows of
-their own places only (`relais.places.admin_scope`). Losing the last role closes it again.
+that opens the admin (`ADMIN_ROLES`) gives the person the permissions of that role; the admin pages
+then show the rows of their own places only (`relais.places.admin_scope`). Losing the last such role closes
+it again.
+
+Each app declares what each role's group may do with its models, in its AppConfig:
+
+    team_permissions = {"manager": {"resource": ALL, …}, "staff": {"booking": ("view",), …}}
 
 Kept in step by signals (a role saved or deleted) and at each login, for roles given before this existed.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -12,41 +18,32 @@ from .models import PlaceRole
 
 ALL = ("add", "change", "delete", "view")
 
-# Group name → {app_label: {model: actions}}.
-TEAM_GROUPS = {
-    "Gérants de lieu": {
-        "spaces": {
-            "resource": ALL,
-            "pricerule": ALL,
-            "closure": ALL,
-            "qualification": ALL,
-            "userqualification": ALL,
-            "booking": ("view",),
-            "bookingseries": ("view",),
-            "waitlistentry": ("view", "change"),
-        },
-        "members": {"member": ALL},
-    },
-    "Équipes de lieu": {
-        "spaces": {
-            "userqualification": ALL,
-            "booking": ("view",),
-            "bookingseries": ("view",),
-            "waitlistentry": ("view", "change"),
-        },
-        "members": {"member": ("add", "change", "view")},
-    },
+Role = PlaceRole.Role
+GROUP_OF_ROLE = {
+    Role.MANAGER: "Gérants de lieu",
+    Role.STAFF: "Équipes de lieu",
+    Role.VOLUNTEER: "Bénévoles de lieu",
+    Role.PARTNER: "Partenaires de lieu",
+    Role.DPO: "Délégués à la protection des données de lieu",
 }
-GROUP_OF_ROLE = {PlaceRole.Role.MANAGER: "Gérants de lieu", PlaceRole.Role.STAFF: "Équipes de lieu"}
+# Roles that open the Django admin (the operator's back office) on the rows of their places.
+ADMIN_ROLES = {Role.MANAGER, Role.STAFF}
+TEAM_GROUPS = set(GROUP_OF_ROLE.values())
 
 
-def team_group(name):
-    """The group with its permissions (created, or put right, on first use)."""
-    group, _created = Group.objects.get_or_create(name=name)
+def declared_permissions(role):
+    """[(app_label, codename)] that the apps' `team_permissions` give to `role`."""
     wanted = []
-    for app_label, models in TEAM_GROUPS[name].items():
-        for model, actions in models.items():
-            wanted += [(app_label, f"{action}_{model}") for action in actions]
+    for config in apps.get_app_configs():
+        for model, actions in getattr(config, "team_permissions", {}).get(role, {}).items():
+            wanted += [(config.label, f"{action}_{model}") for action in actions]
+    return wanted
+
+
+def team_group(role):
+    """The group of a role with its permissions (created, or put right, on first use)."""
+    group, _created = Group.objects.get_or_create(name=GROUP_OF_ROLE[role])
+    wanted = declared_permissions(role)
     permissions = Permission.objects.filter(
         content_type__app_label__in={a for a, _c in wanted}, codename__in={c for _a, c in wanted}
     ).select_related("content_type")
@@ -60,13 +57,13 @@ def sync_admin_access(user):
     """Give or take the admin access and the team groups according to the user's roles in places."""
     roles = set(PlaceRole.objects.filter(user=user).values_list("role", flat=True))
     with transaction.atomic():
-        for role, name in GROUP_OF_ROLE.items():
-            group = team_group(name)
+        for role in GROUP_OF_ROLE:
+            group = team_group(role)
             if role in roles:
                 user.groups.add(group)
             else:
                 user.groups.remove(group)
-        should_be_staff = bool(roles) or user.is_superuser or user.is_network_admin
+        should_be_staff = bool(roles & ADMIN_ROLES) or user.is_superuser or user.is_network_admin
         if user.is_staff != should_be_staff:
             user.is_staff = should_be_staff
             user.save(update_fields=["is_staff"])

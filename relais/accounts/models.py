@@ -26,11 +26,14 @@ class User(AbstractUser):
 
 
 class PlaceRole(models.Model):
-    """Who works for which place, and how."""
+    """Who works for which place, and how (what each role sees: `relais.places.tenancy`)."""
 
     class Role(models.TextChoices):
         MANAGER = "manager", _("gérant")
         STAFF = "staff", _("équipe")
+        VOLUNTEER = "volunteer", _("bénévole")
+        PARTNER = "partner", _("partenaire (permanences)")
+        DPO = "dpo", _("délégué à la protection des données")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="place_roles")
     place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="roles")

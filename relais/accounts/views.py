@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
-from relais.places import quality, upkeep
-from relais.places.models import ErrorReport, Place
+from relais.places import quality, tenancy, upkeep
+from relais.places.models import ErrorReport
 from relais.privacy.audit import Actor
 
 from . import signup
@@ -23,7 +23,7 @@ from .models import ApiToken
 @login_required
 def dashboard(request):
     places = (
-        Place.objects.managed_by(request.user)
+        tenancy.editable_places(request.user)
         .select_related("commune")
         .prefetch_related("typologies", "services", "publics")
         .order_by("name")

@@ -13,8 +13,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.places.tenancy import PlaceOwnedQuerySet
 
-class MemberQuerySet(models.QuerySet):
+
+class MemberQuerySet(PlaceOwnedQuerySet):
+    person_paths = ("user",)
+
     def active_on(self, day):
         """Members whose membership covers `day` (a date)."""
         return self.filter(joined_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))

@@ -9,10 +9,9 @@ from relais.privacy.audit import Actor
 from relais.territory import timezones
 from relais.territory.timezones import timezone_of
 
-from . import search, services
+from . import search, services, tenancy
 from .hours import is_open
 from .index import Entry
-from .models import Place
 
 router = Router(tags=["lieux"])
 PAGE_SIZE = 20
@@ -228,7 +227,7 @@ def get_place(request, place_id: uuid.UUID):
 
 
 def _managed_place(request, place_id):
-    place = Place.objects.managed_by(request.user).filter(pk=place_id).first()
+    place = tenancy.editable_places(request.user).filter(pk=place_id).first()
     if place is None:
         # Same answer whether the place does not exist or is not the caller's: no information leak.
         raise NotFound("lieu introuvable, ou que vous ne gérez pas.")

@@ -111,12 +111,10 @@ class ChoicesListValidator:
 
 class PlaceQuerySet(models.QuerySet):
     def managed_by(self, user):
-        """Places `user` may edit: all for network admins, their own for managers."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_network_admin:
-            return self
-        return self.filter(roles__user=user, roles__role="manager").distinct()
+        """Places `user` may edit: all for network admins, their own for managers (`tenancy`)."""
+        from .tenancy import editable_places
+
+        return self.filter(pk__in=editable_places(user).values("pk"))
 
     def visible(self):
         return self.exclude(status=PlaceStatus.CLOSED)

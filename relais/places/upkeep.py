@@ -21,7 +21,7 @@ from relais.accounts.models import PlaceRole, User
 from relais.core.errors import DomainError
 from relais.privacy.audit import AuditAction, build_event
 
-from . import services
+from . import services, tenancy
 from .models import ErrorReport, Place, PlaceStatus
 from .quality import FRESH_MONTHS, months_ago
 
@@ -112,7 +112,7 @@ def notify_managers(report_id, base_url=""):
 
 def visible_reports(user):
     """Reports a user may read (with the reporter's e-mail): those of the places they manage."""
-    return ErrorReport.objects.filter(place__in=Place.objects.managed_by(user)).select_related(
+    return ErrorReport.objects.filter(place__in=tenancy.editable_places(user)).select_related(
         "place", "resolved_by"
     )
 

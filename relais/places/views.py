@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from relais.core.errors import DomainError, ValidationFailed
 from relais.privacy.audit import Actor
 
-from . import directory, quality, services, structured_data, upkeep
+from . import directory, quality, services, structured_data, tenancy, upkeep
 from . import hours as place_hours_module
 from . import vocabularies as voc
 from .forms import ErrorReportForm, PlaceForm
@@ -121,13 +121,6 @@ def place_detail(request, place_id):
     return render(request, "places/place_detail.html", _place_page_context(request, place))
 
 
-def _managed_place_or_404(user, place_id):
-    place = Place.objects.managed_by(user).filter(pk=place_id).first()
-    if place is None:
-        raise Http404
-    return place
-
-
 def _add_other_domain_errors(form, place):
     """When the form itself is invalid, also check the fields it accepted, so that all errors show at once."""
     try:
@@ -140,7 +133,7 @@ def _add_other_domain_errors(form, place):
 
 @login_required
 def place_edit(request, place_id):
-    place = _managed_place_or_404(request.user, place_id)
+    place = tenancy.get_editable_place_or_404(request.user, place_id)
     if request.method == "POST":
         form = PlaceForm(request.POST)
         if form.is_valid():
@@ -197,7 +190,7 @@ def _change_rows(changes, labels):
 
 @login_required
 def place_history(request, place_id):
-    place = _managed_place_or_404(request.user, place_id)
+    place = tenancy.get_editable_place_or_404(request.user, place_id)
     events = list(services.place_history(place)[:200])
     labels = _field_labels()
     for event in events:
@@ -246,7 +239,7 @@ def _place_facts(request, place):
 
 def _place_page_context(request, place, report_form=None):
     context = _place_facts(request, place)
-    can_edit = Place.objects.managed_by(request.user).filter(pk=place.pk).exists()
+    can_edit = tenancy.editable_places(request.user).filter(pk=place.pk).exists()
     context.update(
         can_edit=can_edit,
         report_form=report_form or ErrorReportForm(),
@@ -310,7 +303,7 @@ def place_report(request, place_id):
 @require_POST
 def place_confirm(request, place_id):
     """A manager confirms that the place's data is current (`data_updated_on` = today, audited)."""
-    place = _managed_place_or_404(request.user, place_id)
+    place = tenancy.get_editable_place_or_404(request.user, place_id)
     try:
         upkeep.confirm_data(place, Actor.from_request(request))
     except ValidationFailed as exc:

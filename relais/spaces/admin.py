@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.accounts.lookup import AccountField
 from relais.core.errors import DomainError
 from relais.places.admin_scope import PlaceScopedAdmin
-from relais.privacy.audit import Actor, AuditAction, record
+from relais.privacy.audit import Actor
 
 from . import services
 from .enums import ResourceKind
@@ -170,15 +170,6 @@ class BookingAdmin(PlaceScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        booking = self.get_queryset(request).filter(pk=object_id).first()
-        if booking is not None and request.method == "GET":
-            record(
-                Actor.from_request(request, channel="admin"), AuditAction.VIEW, booking, place=booking.place
-            )
-        return response
 
     def _apply(self, request, queryset, operation, done):
         actor = Actor.from_request(request, channel="admin")

@@ -1,0 +1,151 @@
+"""Who works for which place, and what each role sees: the one home of tenancy.
+
+A `Place` is the unit of isolation. Every private record (member, booking, invoice, beneficiary, request…)
+belongs to a place; a query for a person goes through the place-owned QuerySet methods below
+(`for_team(user)`, `for_person_or_team(user)`) and fetching one record by URL through `get_for_team_or_404`,
+which answers 404 — never 403 — for a record of another place.
+
+Roles in a place (`accounts.PlaceRole.Role`):
+- manager: runs the place (configuration, its registry entry, its team's records);
+- staff: the team's day-to-day work on people's records;
+- volunteer: only what is assigned to them (a model names its `assignee_path`);
+- partner: an operator who publishes appointment slots in the place, sees no one's file;
+- dpo: the GDPR tools of the place, no operational records beyond what a request needs.
+A network admin (`User.is_network_admin`) edits the registry and sees aggregates and public data, not
+people's files. Each app declares what its team groups may do in the Django admin in its AppConfig
+(`team_permissions`, collected by `accounts.access`).
+"""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from relais.accounts.models import PlaceRole
+
+Role = PlaceRole.Role
+MANAGER, STAFF, VOLUNTEER, PARTNER, DPO = Role.MANAGER, Role.STAFF, Role.VOLUNTEER, Role.PARTNER, Role.DPO
+
+# The team of a place: who handles its people's records.
+TEAM = (MANAGER, STAFF)
+# Roles that configure the place (its resources, prices, registry entry).
+MANAGERS = (MANAGER,)
+ALL_ROLES = (MANAGER, STAFF, VOLUNTEER, PARTNER, DPO)
+
+
+def _place_model():
+    return apps.get_model("places", "Place")
+
+
+def _authenticated(user):
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _as_roles(roles):
+    return (roles,) if isinstance(roles, str) else tuple(roles)
+
+
+def works_for(user, place, roles=TEAM):
+    """The user holds one of `roles` in `place` (a Place or its id)."""
+    if not _authenticated(user) or place is None:
+        return False
+    place_id = getattr(place, "pk", place)
+    return PlaceRole.objects.filter(user=user, place_id=place_id, role__in=_as_roles(roles)).exists()
+
+
+def roles_in(user, place):
+    """The roles the user holds in `place` (a set of role codes)."""
+    if not _authenticated(user) or place is None:
+        return set()
+    place_id = getattr(place, "pk", place)
+    return set(PlaceRole.objects.filter(user=user, place_id=place_id).values_list("role", flat=True))
+
+
+def places_of(user, roles=TEAM):
+    """The places where the user holds one of `roles`."""
+    Place = _place_model()
+    if not _authenticated(user):
+        return Place.objects.none()
+    return Place.objects.filter(
+        pk__in=PlaceRole.objects.filter(user=user, role__in=_as_roles(roles)).values("place_id")
+    )
+
+
+def editable_places(user):
+    """Registry entries the user may edit: every place for network admins, their own for managers."""
+    Place = _place_model()
+    if not _authenticated(user):
+        return Place.objects.none()
+    if user.is_network_admin:
+        return Place.objects.all()
+    return places_of(user, MANAGERS)
+
+
+def is_network_admin(user):
+    return _authenticated(user) and bool(user.is_network_admin or user.is_superuser)
+
+
+class PlaceOwnedQuerySet(models.QuerySet):
+    """A QuerySet of records that belong to a place.
+
+    A model sets, on its QuerySet subclass, `place_path` (the lookup to its place, "place" by default),
+    `person_paths` (lookups to the accounts the record is about or was made by, for
+    `for_person_or_team`) and `assignee_path` (the account it is assigned to, which volunteers see).
+    """
+
+    place_path = "place"
+    person_paths = ()
+    assignee_path = None
+
+    def in_places(self, places):
+        return self.filter(**{f"{self.place_path}__in": places})
+
+    def _team_filter(self, user, roles):
+        condition = Q(**{f"{self.place_path}__in": places_of(user, roles)})
+        if self.assignee_path:
+            condition |= Q(**{f"{self.place_path}__in": places_of(user, VOLUNTEER), self.assignee_path: user})
+        return condition
+
+    def for_team(self, user, roles=TEAM):
+        """Records of the places whose team the user belongs to (volunteers: those assigned to them)."""
+        if not _authenticated(user):
+            return self.none()
+        return self.filter(self._team_filter(user, roles))
+
+    def for_person_or_team(self, user, roles=TEAM):
+        """The user's own records, and those of the places whose team they belong to."""
+        if not _authenticated(user):
+            return self.none()
+        condition = self._team_filter(user, roles)
+        for path in self.person_paths:
+            condition |= Q(**{path: user})
+        return self.filter(condition)
+
+
+def get_for_team_or_404(queryset, user, *, roles=TEAM, person=False, **lookup):
+    """The record matching `lookup` among those the user may reach (their places' records; with
+    `person=True`, their own too), or 404 — the same answer for a record that does not exist and for one
+    of another place, so that identifiers reveal nothing."""
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset._default_manager.all()
+    scoped = queryset.for_person_or_team(user, roles) if person else queryset.for_team(user, roles)
+    obj = scoped.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def get_place_for_team_or_404(user, place_id, roles=TEAM):
+    """A place the user works for in one of `roles`, or 404."""
+    place = places_of(user, roles).filter(pk=place_id).select_related("commune").first()
+    if place is None:
+        raise Http404
+    return place
+
+
+def get_editable_place_or_404(user, place_id):
+    """A registry entry the user may edit (network admin, or manager of the place), or 404."""
+    place = editable_places(user).filter(pk=place_id).first()
+    if place is None:
+        raise Http404
+    return place
