@@ -1,7 +1,8 @@
-"""Pages for the staff and the members of a place: availability, bookings, "my bookings".
+"""The pages of a person with an account: booking (once, weekly, or a place on the waiting list), their
+bookings, changing and cancelling one (the team uses the same pages for anyone's), their calendar feed.
 
-The views parse the forms, call the domain services (`services.py`) and turn a `DomainError` into a form
-error next to the field it names (or a message). No booking rule is checked here.
+The views parse the forms, call the domain services and turn a `DomainError` into a form error next to the
+field it names (or a message). No booking rule is checked here.
 """
 
 import contextlib
@@ -10,267 +11,32 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
 
 from relais.core.errors import DomainError
 from relais.members import services as members
 from relais.places.models import Place
 from relais.privacy.audit import Actor
 
-from . import feeds, services
-from .enums import Audience, BookingStatus, PriceUnit, WaitlistStatus
-from .forms import BookingForm, CancelForm, ChangeForm
-from .models import POOLED_KINDS, Booking, CalendarFeedToken, Resource, WaitlistEntry
-from .services.hours import local_day_bounds
-from .wording import duration_text, period_text, price_text
+from .. import feeds, services
+from ..enums import Audience, BookingStatus, PriceUnit, WaitlistStatus
+from ..forms import BookingForm, CancelForm, ChangeForm
+from ..models import Booking, CalendarFeedToken, Resource, WaitlistEntry
+from ..wording import duration_text, price_text
+from .common import booking_period, is_pooled, naive_local, next_url, visible_booking, with_local_times
 
 # Rows of "my bookings" shown at most.
 MAX_UPCOMING = 200
 MAX_PAST = 50
 
 
-# --- Helpers ---------------------------------------------------------------------------------------
-
-
-def _naive_local(moment, tz):
-    """The wall-clock time of the place, naive: templates show it as is (no conversion to Paris)."""
-    return moment.astimezone(tz).replace(tzinfo=None)
-
-
-# Days further than this from today are not shown (nor computed): a typed URL cannot reach year 9999.
-MAX_DAYS_AWAY = 3660
-
-
-def _day_param(request, default):
-    """The `jour` of the URL, or `default` when it is missing, invalid or more than ten years away."""
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("jour", ""))
-    except ValueError:
-        return default
-    if abs((day - default).days) > MAX_DAYS_AWAY:
-        return default
-    return day
-
-
-def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _visible_places():
-    return Place.objects.visible().select_related("commune")
-
-
-def _with_local_times(bookings):
-    for booking in bookings:
-        tz = booking.place.timezone
-        booking.local_start = _naive_local(booking.start, tz)
-        booking.local_end = _naive_local(booking.end, tz)
-        booking.same_day = booking.local_start.date() == booking.local_end.date()
-    return bookings
-
-
 def LONG_MOMENT():  # noqa: N802 (a constant, translated at call time)
     # Translators: Django date format of a day and time; escape letters with a backslash ("\a\t").
     return _("l j F Y à H:i")
-
-
-def _period_text(booking, tz):
-    return period_text(booking.start, booking.end, tz)
-
-
-def _is_pooled(resource):
-    return resource.kind in POOLED_KINDS and resource.capacity > 1
-
-
-# --- Index ----------------------------------------------------------------------------------------
-
-
-def index(request):
-    """The places whose resources can be booked."""
-    places = (
-        _visible_places()
-        .filter(resources__is_active=True)
-        .distinct()
-        .order_by("name")
-        .select_related("commune")
-    )
-    return render(request, "spaces/index.html", {"places": places[:500]})
-
-
-# --- Availability ---------------------------------------------------------------------------------
-
-
-# What an unavailable slot says (`services.slot_reason`).
-SLOT_TEXTS = {
-    "past": gettext_lazy("passé"),
-    "notice": gettext_lazy("trop tard pour réserver"),
-    "horizon": gettext_lazy("pas encore réservable"),
-    "closure": gettext_lazy("fermeture exceptionnelle"),
-    "full": gettext_lazy("complet"),
-    "closed": gettext_lazy("fermé"),
-}
-
-
-# Rows (times of day) whose slots are all in these states are left out: the night, the past hours.
-HIDDEN_STATES = ("closed", "past")
-
-
-# Who books a free slot the viewer may not book online, by the code of the `services.refusal`.
-WHO_BOOKS = {
-    "staff_only": gettext_lazy("réservation par l'équipe"),
-    "members_only": gettext_lazy("adhérents"),
-}
-
-
-def _who_books(resource, staff, periods, today):
-    """Who books a free slot of `resource`, when it is not the viewer (None when they may, online)."""
-    error = services.refusal(resource, staff=staff, membership=periods, today=today)
-    return None if error is None else WHO_BOOKS[error.code]
-
-
-def _slot_cell(resource, start, free, state, tz):
-    """What one slot says, in words (never colour alone), and the booking link for a free one."""
-    local = _naive_local(start, tz)
-    cell = {"start": local, "resource": resource}
-    if free > 0:
-        cell["state"] = "free"
-        cell["text"] = (
-            ngettext("%(n)s place libre", "%(n)s places libres", free) % {"n": free}
-            if _is_pooled(resource)
-            else _("libre")
-        )
-        if resource.who_books:
-            cell["text"] = _("%(free)s (%(who)s)") % {"free": cell["text"], "who": resource.who_books}
-        length = max(resource.min_duration_minutes, resource.granularity_minutes)
-        finish = local + datetime.timedelta(minutes=length)
-        query = {"date": local.date().isoformat(), "debut": f"{local:%H:%M}", "fin": f"{finish:%H:%M}"}
-        if finish.date() != local.date():
-            query["date_fin"] = finish.date().isoformat()
-        cell["url"] = reverse("spaces:book", args=[resource.pk]) + "?" + urlencode(query)
-    else:
-        cell["state"], cell["text"] = state, SLOT_TEXTS[state]
-    return cell
-
-
-# How far ahead « the next day with slots » is looked for.
-NEXT_OPEN_DAYS = 31
-
-
-def _next_open_day(target, after, now):
-    """The first local day after `after` with a slot open for booking (free or taken), or None."""
-    first = after + datetime.timedelta(days=1)
-    grids = services.availability(target, first, first + datetime.timedelta(days=NEXT_OPEN_DAYS - 1), now=now)
-    if isinstance(grids, services.ResourceAvailability):
-        grids = {target.pk: grids}
-    tz = (target if isinstance(target, Place) else target.place).timezone
-    days = [
-        _naive_local(start, tz).date()
-        for grid in grids.values()
-        for start, _end, _free, state in grid.slots_with_states()
-        if state not in HIDDEN_STATES
-    ]
-    return min(days) if days else None
-
-
-def availability(request, place_id):
-    """Free capacity of a place's resources, a day (resources × slots) or a week (days × slots)."""
-    place = get_object_or_404(_visible_places(), pk=place_id)
-    tz = place.timezone
-    now = timezone.now()
-    today = now.astimezone(tz).date()
-    day = _day_param(request, today)
-    week = request.GET.get("vue") == "semaine"
-    resources = list(Resource.objects.active().filter(place=place).order_by("name"))
-    staff = services.is_place_staff(request.user, place)
-    periods = members.membership_days(place, request.user if request.user.is_authenticated else None)
-    for resource in resources:
-        resource.place = place
-        resource.who_books = _who_books(resource, staff, periods, today)
-    selected = None
-    if request.GET.get("ressource"):
-        selected = next((r for r in resources if str(r.pk) == request.GET["ressource"]), None)
-        if selected is None:
-            raise Http404
-    shown = [selected] if selected else resources
-    first = day - datetime.timedelta(days=day.weekday()) if week else day
-    last = first + datetime.timedelta(days=6) if week else day
-    step = datetime.timedelta(days=7 if week else 1)
-    if selected:
-        grids = {selected.pk: services.availability(selected, first, last, now=now)}
-    else:
-        grids = services.availability(place, first, last, now=now) if resources else {}
-
-    days = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
-    tables = []
-    if week:
-        # One table per resource: a row per time of day, a column per day.
-        for resource in shown:
-            cells = {}
-            for start, _end, free, state in grids[resource.pk].slots_with_states():
-                cell = _slot_cell(resource, start, free, state, tz)
-                cells[(cell["start"].date(), cell["start"].time())] = cell
-            times = sorted({t for (_d, t), c in cells.items() if c["state"] not in HIDDEN_STATES})
-            rows = [{"time": t, "cells": [cells.get((d, t)) for d in days]} for t in times]
-            tables.append({"resource": resource, "rows": rows})
-    else:
-        cells = {}
-        for resource in shown:
-            for start, _end, free, state in grids[resource.pk].slots_with_states():
-                cell = _slot_cell(resource, start, free, state, tz)
-                cells[(resource.pk, cell["start"].time())] = cell
-        times = sorted({t for (_r, t), c in cells.items() if c["state"] not in HIDDEN_STATES})
-        rows = [{"time": t, "cells": [cells.get((r.pk, t)) for r in shown]} for t in times]
-        tables.append({"resource": None, "rows": rows})
-    next_open = None
-    if shown and not any(table["rows"] for table in tables):
-        next_open = _next_open_day(selected or place, last, now)
-
-    def link(target_day, **extra):
-        query = {"jour": target_day.isoformat(), "vue": "semaine" if week else "jour"}
-        if selected:
-            query["ressource"] = selected.pk
-        query.update(extra)
-        return "?" + urlencode(query)
-
-    return render(
-        request,
-        "spaces/availability.html",
-        {
-            "place": place,
-            "resources": resources,
-            "shown": shown,
-            "selected": selected,
-            "week": week,
-            "day": day,
-            "first": first,
-            "last": last,
-            "days": days,
-            "tables": tables,
-            "previous_url": link(first - step),
-            "next_url": link(first + step),
-            "today_url": link(today),
-            "day_view_url": link(day, vue="jour"),
-            "week_view_url": link(day, vue="semaine"),
-            "is_staff": staff,
-            "next_open": next_open,
-            "next_open_url": link(next_open) if next_open else None,
-        },
-    )
-
-
-# --- Booking --------------------------------------------------------------------------------------
 
 
 def _initial_from_query(request):
@@ -349,7 +115,7 @@ def book(request, resource_id):
                         )
                         % {
                             "r": resource,
-                            "d": formats.date_format(_naive_local(entry.start, tz), LONG_MOMENT()),
+                            "d": formats.date_format(naive_local(entry.start, tz), LONG_MOMENT()),
                         },
                     )
                     return redirect("spaces:my-bookings")
@@ -389,11 +155,11 @@ def book(request, resource_id):
                     )
                     text = _("Réservation confirmée : « %(r)s », %(when)s.") % {
                         "r": resource,
-                        "when": _period_text(booking, tz),
+                        "when": booking_period(booking, tz),
                     }
             except services.SeriesConflict as exc:
                 conflicts = [
-                    {"start": _naive_local(c.start, tz), "end": _naive_local(c.end, tz), "message": c.message}
+                    {"start": naive_local(c.start, tz), "end": naive_local(c.end, tz), "message": c.message}
                     for c in exc.conflicts
                 ]
                 form.add_error(
@@ -413,7 +179,7 @@ def book(request, resource_id):
             else:
                 messages.success(request, text)
                 if staff and booking.person_id != request.user.pk:
-                    day = _naive_local(booking.start, tz).date()
+                    day = naive_local(booking.start, tz).date()
                     return redirect(
                         reverse("spaces:place-bookings", args=[place.pk]) + "?" + urlencode({"jour": day})
                     )
@@ -438,7 +204,7 @@ def book(request, resource_id):
             "staff": staff,
             "conflicts": conflicts,
             "offer_waitlist": offer_waitlist,
-            "pooled": _is_pooled(resource),
+            "pooled": is_pooled(resource),
         },
     )
 
@@ -458,9 +224,9 @@ def my_bookings(request):
     now = timezone.now()
     mine = Booking.objects.filter(person=request.user).select_related("resource", "place__commune")
     coming = mine.filter(end__gte=now).order_by("start", "id")
-    upcoming = _with_local_times(list(coming.exclude(status=BookingStatus.CANCELLED)[:MAX_UPCOMING]))
-    cancelled = _with_local_times(list(coming.filter(status=BookingStatus.CANCELLED)[:MAX_PAST]))
-    past = _with_local_times(list(mine.filter(end__lt=now).order_by("-start", "-id")[:MAX_PAST]))
+    upcoming = with_local_times(list(coming.exclude(status=BookingStatus.CANCELLED)[:MAX_UPCOMING]))
+    cancelled = with_local_times(list(coming.filter(status=BookingStatus.CANCELLED)[:MAX_PAST]))
+    past = with_local_times(list(mine.filter(end__lt=now).order_by("-start", "-id")[:MAX_PAST]))
     waiting = list(
         WaitlistEntry.objects.filter(
             person=request.user,
@@ -470,7 +236,7 @@ def my_bookings(request):
         .select_related("resource", "place__commune")
         .order_by("start")[:MAX_PAST]
     )
-    _with_local_times(waiting)
+    with_local_times(waiting)
     return render(
         request,
         "spaces/my_bookings.html",
@@ -485,19 +251,13 @@ def my_bookings(request):
     )
 
 
-def _visible_booking(request, booking_id):
-    return get_object_or_404(
-        Booking.objects.visible_to(request.user).select_related("resource", "place__commune"), pk=booking_id
-    )
-
-
 @login_required
 def change(request, booking_id):
-    booking = _visible_booking(request, booking_id)
+    booking = visible_booking(request, booking_id)
     booking.resource.place = booking.place
     tz = booking.place.timezone
     staff = services.is_place_staff(request.user, booking.place)
-    back = _next_url(request, reverse("spaces:my-bookings"))
+    back = next_url(request, reverse("spaces:my-bookings"))
     if request.method == "POST":
         form = ChangeForm(request.POST, resource=booking.resource, staff=staff)
         if form.is_valid():
@@ -517,11 +277,11 @@ def change(request, booking_id):
                 messages.success(
                     request,
                     _("La réservation est modifiée : « %(r)s », %(when)s.")
-                    % {"r": booking.resource, "when": _period_text(booking, tz)},
+                    % {"r": booking.resource, "when": booking_period(booking, tz)},
                 )
                 return redirect(back)
     else:
-        start, end = _naive_local(booking.start, tz), _naive_local(booking.end, tz)
+        start, end = naive_local(booking.start, tz), naive_local(booking.end, tz)
         initial = {
             "date": start.date(),
             "start_time": start.time(),
@@ -534,16 +294,16 @@ def change(request, booking_id):
     return render(
         request,
         "spaces/change.html",
-        {"form": form, "booking": _with_local_times([booking])[0], "next": back},
+        {"form": form, "booking": with_local_times([booking])[0], "next": back},
     )
 
 
 @login_required
 def cancel(request, booking_id):
     """GET: confirm; POST: cancel (the services check the deadline and who may)."""
-    booking = _visible_booking(request, booking_id)
+    booking = visible_booking(request, booking_id)
     staff = services.is_place_staff(request.user, booking.place)
-    back = _next_url(request, reverse("spaces:my-bookings"))
+    back = next_url(request, reverse("spaces:my-bookings"))
     series = booking.series_id is not None and booking.status == BookingStatus.CONFIRMED
     if request.method == "POST":
         form = CancelForm(request.POST, staff=staff, series=series)
@@ -580,7 +340,7 @@ def cancel(request, booking_id):
                             request,
                             _("Toujours réservée, %(when)s : %(why)s")
                             % {
-                                "when": _period_text(kept, kept.place.timezone),
+                                "when": booking_period(kept, kept.place.timezone),
                                 "why": message,
                             },
                         )
@@ -590,78 +350,7 @@ def cancel(request, booking_id):
     return render(
         request,
         "spaces/cancel.html",
-        {"form": form, "booking": _with_local_times([booking])[0], "next": back},
-    )
-
-
-def _staff_action(request, booking_id, operation, success):
-    booking = _visible_booking(request, booking_id)
-    tz = booking.place.timezone
-    day = _naive_local(booking.start, tz).date()
-    default = reverse("spaces:place-bookings", args=[booking.place_id]) + "?" + urlencode({"jour": day})
-    try:
-        operation(Actor.from_request(request), booking)
-    except DomainError as exc:
-        messages.error(request, exc.message[:1].upper() + exc.message[1:])
-    else:
-        messages.success(request, success % {"p": booking.person_display, "r": booking.resource})
-    return redirect(_next_url(request, default))
-
-
-@login_required
-@require_POST
-def check_in(request, booking_id):
-    return _staff_action(request, booking_id, services.check_in, _("Présence pointée : %(p)s, « %(r)s »."))
-
-
-@login_required
-@require_POST
-def no_show(request, booking_id):
-    return _staff_action(request, booking_id, services.mark_no_show, _("Absence notée : %(p)s, « %(r)s »."))
-
-
-# --- Staff: the day's bookings of a place ------------------------------------------------------------
-
-
-@login_required
-def place_bookings(request, place_id):
-    place = get_object_or_404(Place.objects.select_related("commune"), pk=place_id)
-    if not services.is_place_staff(request.user, place):
-        raise Http404
-    tz = place.timezone
-    today = timezone.now().astimezone(tz).date()
-    day = _day_param(request, today)
-    start, end = local_day_bounds(day, day, tz)
-    bookings = _with_local_times(
-        list(
-            Booking.objects.filter(place=place, start__lt=end, end__gt=start)
-            .select_related("resource", "person", "place__commune")
-            .order_by("start", "resource__name", "id")
-        )
-    )
-    now = timezone.now()
-    for booking in bookings:  # the buttons that can work now (the services check again)
-        opens = booking.start - datetime.timedelta(minutes=services.CHECK_IN_OPENS_MINUTES)
-        booking.can_check_in = opens <= now <= booking.end
-        booking.can_mark_absent = now >= booking.start
-    here = request.get_full_path()
-    return render(
-        request,
-        "spaces/place_bookings.html",
-        {
-            "place": place,
-            "day": day,
-            "bookings": bookings,
-            "resources": Resource.objects.active().filter(place=place).order_by("name"),
-            "previous_url": "?" + urlencode({"jour": day - datetime.timedelta(days=1)}),
-            "next_url": "?" + urlencode({"jour": day + datetime.timedelta(days=1)}),
-            "today_url": "?" + urlencode({"jour": today}),
-            "here": here,
-            "statuses": BookingStatus,
-            "month_first": day.replace(day=1),
-            "month_last": (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            - datetime.timedelta(days=1),
-        },
+        {"form": form, "booking": with_local_times([booking])[0], "next": back},
     )
 
 

@@ -1,0 +1,95 @@
+"""The team's pages: the day's bookings of a place, checking people in and noting absences. Only the
+place's team sees them; anyone else gets a 404."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from relais.core.errors import DomainError
+from relais.places.models import Place
+from relais.privacy.audit import Actor
+
+from .. import services
+from ..enums import BookingStatus
+from ..models import Booking, Resource
+from ..services.hours import local_day_bounds
+from .common import day_param, naive_local, next_url, visible_booking, with_local_times
+
+
+def _staff_action(request, booking_id, operation, success):
+    booking = visible_booking(request, booking_id)
+    tz = booking.place.timezone
+    day = naive_local(booking.start, tz).date()
+    default = reverse("spaces:place-bookings", args=[booking.place_id]) + "?" + urlencode({"jour": day})
+    try:
+        operation(Actor.from_request(request), booking)
+    except DomainError as exc:
+        messages.error(request, exc.message[:1].upper() + exc.message[1:])
+    else:
+        messages.success(request, success % {"p": booking.person_display, "r": booking.resource})
+    return redirect(next_url(request, default))
+
+
+@login_required
+@require_POST
+def check_in(request, booking_id):
+    return _staff_action(request, booking_id, services.check_in, _("Présence pointée : %(p)s, « %(r)s »."))
+
+
+@login_required
+@require_POST
+def no_show(request, booking_id):
+    return _staff_action(request, booking_id, services.mark_no_show, _("Absence notée : %(p)s, « %(r)s »."))
+
+
+# --- Staff: the day's bookings of a place ------------------------------------------------------------
+
+
+@login_required
+def place_bookings(request, place_id):
+    place = get_object_or_404(Place.objects.select_related("commune"), pk=place_id)
+    if not services.is_place_staff(request.user, place):
+        raise Http404
+    tz = place.timezone
+    today = timezone.now().astimezone(tz).date()
+    day = day_param(request, today)
+    start, end = local_day_bounds(day, day, tz)
+    bookings = with_local_times(
+        list(
+            Booking.objects.filter(place=place, start__lt=end, end__gt=start)
+            .select_related("resource", "person", "place__commune")
+            .order_by("start", "resource__name", "id")
+        )
+    )
+    now = timezone.now()
+    for booking in bookings:  # the buttons that can work now (the services check again)
+        opens = booking.start - datetime.timedelta(minutes=services.CHECK_IN_OPENS_MINUTES)
+        booking.can_check_in = opens <= now <= booking.end
+        booking.can_mark_absent = now >= booking.start
+    here = request.get_full_path()
+    return render(
+        request,
+        "spaces/place_bookings.html",
+        {
+            "place": place,
+            "day": day,
+            "bookings": bookings,
+            "resources": Resource.objects.active().filter(place=place).order_by("name"),
+            "previous_url": "?" + urlencode({"jour": day - datetime.timedelta(days=1)}),
+            "next_url": "?" + urlencode({"jour": day + datetime.timedelta(days=1)}),
+            "today_url": "?" + urlencode({"jour": today}),
+            "here": here,
+            "statuses": BookingStatus,
+            "month_first": day.replace(day=1),
+            "month_last": (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            - datetime.timedelta(days=1),
+        },
+    )
