@@ -52,8 +52,10 @@ format: $(VENV)/.test-installed
 test: install-test lint
 	RELAIS_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The near-point and directory benchmarks compare with GeoDjango on PostGIS: Debian's PostGIS, GDAL, GEOS.
 bench: install-test
 	$(PY) -m pip install -q -c constraints.txt -e '.[test,bench]'
+	sh scripts/ensure-postgis.sh
 	RELAIS_TESTING=1 $(PY) benchmarks/places_near.py
 	RELAIS_TESTING=1 $(PY) benchmarks/directory.py
 	RELAIS_TESTING=1 $(PY) benchmarks/spaces.py

@@ -1,28 +1,33 @@
 """Benchmark: the public directory's results page and its map data at national scale.
 
     RELAIS_TESTING=1 .venv/bin/python benchmarks/directory.py [--places 40000] [--requests 200]
-        [--databases sqlite,postgres] [--naive-requests 3] [--keep]
+        [--databases sqlite,postgres] [--naive-requests 3] [--no-postgis] [--keep]
 
 Same set-up as places_near.py (a subprocess per database, synthetic places spread like real ones around
 the real communes). In-process, server-side (django.test.Client) it times:
 - the results page `GET /lieux/?commune=…&where=…` around random communes (drawn by population), a
   third plain, a third with "open now", a third with a service typed in "what";
 - its map data `GET /lieux/carte.json?…` for the same searches;
-- the same page when the search is the naive full scan (relais.places.search.naive_search, through the
-  ORM, rendered by the same template): the baseline of the ratio;
+- on PostgreSQL, interleaved with it, the same page when the search is the PostGIS peer (benchmarks/
+  postgis_peer: GeoDjango, ST_DWithin on a GiST-indexed geography column, the service filter in SQL,
+  "open now" on the candidates) and the page's places are read through the ORM: what a Django team would
+  deploy instead, the headline ratio; the script first checks that both give the same results;
+- the same page when the search is the naive full scan (relais.places.tests.oracles.naive_search, through
+  the ORM, rendered by the same template): a floor;
 and it measures the compressed (gzip) size of the map data for each région's search (`where=<région>`),
 of the whole country, and of a naive GeoJSON FeatureCollection of the same région's places.
 Targets: p95 < 50 ms for the page and the JSON; région map data < 500 KB compressed.
 """
 
 import argparse
+import contextlib
+import dataclasses
 import gzip
 import io
 import json
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,6 +48,7 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default=base.DEFAULT_POSTGRES_URL)
     parser.add_argument("--keep", action="store_true")
+    base.add_postgis_arguments(parser)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -52,9 +58,13 @@ def main():
     worker_args = ["--places", str(args.places), "--requests", str(args.requests)]
     worker_args += ["--naive-requests", str(args.naive_requests)]
     results = [
-        base.run_database(db.strip(), args, script=__file__, worker_args=worker_args)
-        for db in args.databases.split(",")
-        if db.strip()
+        base.run_database(
+            db,
+            args,
+            script=__file__,
+            worker_args=worker_args + (["--postgis"] if db == "postgres" and args.postgis else []),
+        )
+        for db in base.prepare_databases(args)
     ]
     report(results)
 
@@ -67,6 +77,19 @@ def report(results):
             print(
                 f"  {r[f'{name}_label']:<38} p50 {r[f'{name}_p50']:6.1f} ms  p95 {r[f'{name}_p95']:6.1f} ms  "
                 f"max {r[f'{name}_max']:6.1f} ms  (target p95 < {TARGET_P95_MS:.0f} ms: {verdict})"
+            )
+        peer = r.get("postgis")
+        if peer:
+            print(
+                f"  {'the same page, PostGIS peer':<38} p50 {peer['p50']:6.1f} ms  "
+                f"p95 {peer['p95']:6.1f} ms  max {peer['max']:6.1f} ms  "
+                f"→ PostGIS ÷ Relais {peer['p50'] / r['page_p50']:.1f}× at p50, "
+                f"{peer['p95'] / r['page_p95']:.1f}× at p95"
+            )
+            print(
+                f"    (GeoDjango, PostGIS {peer['version']}, {peer['rows']} rows, GiST + GIN built in "
+                f"{peer['load_s']:.1f} s; same results as Relais on {peer['agreeing']}/{peer['checked']} "
+                f"searches, checked before timing; requests interleaved with Relais's)"
             )
         print(
             f"  naive page (full scan, same template)   p50 {r['naive_p50']:6.0f} ms over "
@@ -92,18 +115,64 @@ def report(results):
         print(f"  machine calibration (pure-Python loop): {r['calibration_ms']:.0f} ms")
 
 
-def worker(args):
-    sys.path.insert(0, str(base.ROOT))
-    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
-    import django
+@contextlib.contextmanager
+def directory_searching_with(search_places, nearest_places=None, items=None):
+    """The directory with another search (another "nearest places", another way to read the page's
+    entries) for a while."""
+    from relais.places import directory
 
-    django.setup()
+    saved = directory.search.search_places, directory.search.nearest_places, directory._items
+    directory.search.search_places = search_places
+    directory.search.nearest_places = nearest_places or directory.search.nearest_places
+    directory._items = items or directory._items
+    try:
+        yield
+    finally:
+        directory.search.search_places, directory.search.nearest_places, directory._items = saved
+
+
+class EntriesFromDatabase:
+    """The page's list entries read through the ORM (what the peer has instead of Relais's index)."""
+
+    def __init__(self, ids):
+        from relais.places.models import Place
+
+        self.places = (
+            Place.objects.select_related("commune")
+            .prefetch_related("typologies", "services", "labels")
+            .in_bulk(ids)
+        )
+        self.position = {pk: pk for pk in self.places}
+
+    def entry(self, pk):
+        from relais.places.index import Entry
+
+        return Entry.from_place(self.places[pk])
+
+
+def same_items(expected, found, tolerance_km=0.0011):
+    """Whether two pages of directory items show the same places the same way (distances to rounding)."""
+    if len(expected) != len(found):
+        return False
+    for a, b in zip(expected, found, strict=True):
+        if (a.entry, a.url, a.open_now, a.typology_names) != (b.entry, b.url, b.open_now, b.typology_names):
+            return False
+        if (a.distance_km is None) != (b.distance_km is None) or (
+            a.distance_km is not None and abs(a.distance_km - b.distance_km) > tolerance_km
+        ):
+            return False
+    return True
+
+
+def worker(args):
+    base.configure_django(args)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     from relais.places import directory, index, search
     from relais.places.models import Place, RegistryVersion
+    from relais.places.tests import oracles
     from relais.territory import timezones
     from relais.territory.geo import haversine_km
     from relais.territory.models import Region
@@ -112,6 +181,7 @@ def worker(args):
     call_command("load_territory", verbosity=0, stdout=io.StringIO())
     base.create_places(args.places)
     RegistryVersion.bump()
+    peer_loaded = base.load_peer(args)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -140,8 +210,14 @@ def worker(args):
             raise SystemExit(f"GET {url} {params} → {response.status_code}")
         return elapsed, response
 
-    page_times, json_times, counts = [], [], []
+    peer = check_peer(searches[base.WARMUP :]) if peer_loaded else None
+    page_times, json_times, counts, peer_times = [], [], [], []
     for n, params in enumerate(searches):
+        if peer:  # interleaved: both face the same load of the (shared) machine
+            with peer():
+                peer_elapsed, _ = timed("/lieux/", params)
+            if n >= base.WARMUP:
+                peer_times.append(peer_elapsed)
         elapsed, response = timed("/lieux/", params)
         outcome = directory.run(*directory.parse_params(params))  # (outside the timing: what was shown)
         if not outcome.searched:
@@ -152,11 +228,9 @@ def worker(args):
             json_times.append(json_elapsed)
             counts.append(outcome.count)
 
-    # The naive baseline: the same page, the search being a full scan through the ORM.
-    fast_search = search.search_places
-
+    # The naive floor: the same page, the search being a full scan through the ORM.
     def naive_search_places(query):
-        ids = search.naive_search(query)
+        ids = oracles.naive_search(query)
         distances = {}
         if query.lat is not None and ids:
             rows = Place.objects.in_bulk(ids)
@@ -169,12 +243,9 @@ def worker(args):
     naive_times, agrees = [], True
     for params in searches[base.WARMUP : base.WARMUP + args.naive_requests]:
         fast = directory.run(*directory.parse_params(params))
-        directory.search.search_places = naive_search_places
-        try:
+        with directory_searching_with(naive_search_places):
             elapsed, response = timed("/lieux/", params)
             naive = directory.run(*directory.parse_params(params))
-        finally:
-            directory.search.search_places = fast_search
         naive_times.append(elapsed)
         agrees = agrees and sorted(map(str, naive.result.ids)) == sorted(map(str, fast.result.ids))
 
@@ -247,7 +318,61 @@ def worker(args):
         result[f"{name}_p50"] = base.percentile(values, 50)
         result[f"{name}_p95"] = base.percentile(values, 95)
         result[f"{name}_max"] = max(values)
+    if peer:
+        result["postgis"] = {
+            "version": peer_loaded["postgis"],
+            "rows": peer_loaded["rows"],
+            "load_s": peer_loaded["seconds"],
+            "checked": len(searches) - base.WARMUP,
+            "agreeing": len(searches) - base.WARMUP,
+            "p50": base.percentile(peer_times, 50),
+            "p95": base.percentile(peer_times, 95),
+            "max": max(peer_times),
+        }
     Path(args.out).write_text(json.dumps(result))
+
+
+def check_peer(searches):
+    """Check, before any timing, that the directory gives the same results and the same page with the
+    PostGIS peer as with Relais's search on every search. Returns `peer()`: a context in which the
+    directory searches with the peer and reads its page's entries through the ORM."""
+    from postgis_peer import search as peer_search
+
+    from relais.places import directory, search
+
+    def peer():
+        return directory_searching_with(peer_search.search, peer_search.nearest, items=peer_items)
+
+    original_items = directory._items
+
+    def peer_items(result, ids, index, vocabularies, at):
+        return original_items(result, ids, EntriesFromDatabase(ids), vocabularies, at)
+
+    nearest_checked = 0
+    for params in searches:
+        fast = directory.run(*directory.parse_params(params))
+        with peer():
+            slow = directory.run(*directory.parse_params(params))
+        if not (
+            base.same_answer(fast.result, slow.result)
+            and same_items(fast.items, slow.items)
+            and same_items(fast.nearest, slow.nearest)
+        ):
+            raise SystemExit(
+                f"the PostGIS peer disagrees on {params}: Relais {fast.count} places {fast.result.ids[:5]}…, "
+                f"peer {slow.count} {slow.result.ids[:5]}…"
+            )
+        nearest_checked += bool(fast.nearest)
+    base.log(
+        f"PostGIS peer: same results on {len(searches)} searches ({nearest_checked} with nearest places)"
+    )
+    query = dataclasses.replace(
+        directory.run(*directory.parse_params(searches[0])).query, radius_km=search.MAX_RADIUS_KM
+    )
+    base.log(
+        f"--- plan of the PostGIS peer's nearest places\n{peer_search.explain(query, nearest_first=True)}"
+    )
+    return peer
 
 
 if __name__ == "__main__":

@@ -1,17 +1,21 @@
 """Benchmark: "places near a point within 10 km, with a given service, open now" through the API.
 
     RELAIS_TESTING=1 .venv/bin/python benchmarks/places_near.py [--places 40000] [--requests 300]
-        [--databases sqlite,postgres] [--naive-requests 3] [--analyze] [--profile] [--keep] [--check]
+        [--databases sqlite,postgres] [--naive-requests 3] [--no-postgis] [--analyze] [--profile]
+        [--keep] [--check]
 
 For each database the measurement runs in a subprocess with DATABASE_URL set (SQLite in a temporary
 file; PostgreSQL in a database created and dropped by this script through the `postgres` maintenance
 database). The subprocess migrates, loads the reference geography, bulk-creates synthetic places spread
 like real ones (jittered around commune reference points, weighted by population), then times
 `GET /api/places?lat=…&lon=…&radius_km=10&service=DEMARCHES&open_now=true` with django.test.Client
-(in-process, server-side time) and the naive full scan (`relais.places.search.naive_search`). "Open now"
-is pinned to Tuesday 11 March 2025 10:30 Europe/Paris (not a public holiday) so that runs are
-reproducible. The parent collects JSON results and prints the table. Target: p95 < 20 ms.
-See benchmarks/README.md.
+(in-process, server-side time). On PostgreSQL it times, in the same run and on the same points, the peer
+a Django team would deploy instead: the same request answered by GeoDjango on PostGIS (benchmarks/
+postgis_peer: ST_DWithin on a GiST-indexed geography column, the service filter in SQL, "open now" on the
+candidates), after checking that both give the same answers. The naive full scan
+(`relais.places.tests.oracles.naive_search`) remains as a floor. "Open now" is pinned to Tuesday
+11 March 2025 10:30 Europe/Paris (not a public holiday) so that runs are reproducible. The parent
+collects JSON results and prints the table. Target: p95 < 20 ms. See benchmarks/README.md.
 """
 
 import argparse
@@ -38,6 +42,9 @@ TARGET_P95_MS = 20.0
 SERVICE = "DEMARCHES"
 RADIUS_KM = 10
 QUERY_LABEL = f"near {RADIUS_KM} km + service + open now"
+RELAIS_URL = "/api/places"
+PEER_URL = "/bench/postgis/places"  # benchmarks/postgis_peer/api.py
+PEER_SETTINGS = "postgis_peer.settings"
 FIXED_AT = datetime.datetime(2025, 3, 11, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))  # a Tuesday
 SEED = 20250311
 WARMUP = 30
@@ -111,6 +118,28 @@ def log(message):
 # --- parent ------------------------------------------------------------------------------------------
 
 
+def ensure_postgis():
+    """Install PostGIS, GDAL and GEOS from Debian when they are missing (scripts/ensure-postgis.sh)."""
+    if subprocess.run(["sh", str(ROOT / "scripts" / "ensure-postgis.sh")]).returncode:
+        raise SystemExit("the PostGIS peer cannot run here (see above); --no-postgis leaves it out")
+
+
+def add_postgis_arguments(parser):
+    parser.add_argument(
+        "--no-postgis", action="store_true", help="leave out the PostGIS peer (and its Debian packages)"
+    )
+    parser.add_argument("--postgis", action="store_true", help=argparse.SUPPRESS)  # (worker: run the peer)
+
+
+def prepare_databases(args):
+    """The databases to run on; the PostGIS peer's packages installed first when PostgreSQL is one."""
+    databases = [db.strip() for db in args.databases.split(",") if db.strip()]
+    args.postgis = "postgres" in databases and not args.no_postgis
+    if args.postgis:
+        ensure_postgis()
+    return databases
+
+
 def postgres_admin(url):
     """(maintenance connection URL, database name) for a postgres:// URL."""
     parts = urlsplit(url)
@@ -153,6 +182,8 @@ def run_database(database, args, script=None, worker_args=None):
             "--naive-requests",
             str(args.naive_requests),
         ] + [f"--{flag}" for flag in ("profile", "analyze") if getattr(args, flag)]
+        if database == "postgres" and args.postgis:
+            worker_args.append("--postgis")
     command = [
         sys.executable,
         str(Path(script or __file__).resolve()),
@@ -175,6 +206,10 @@ def run_database(database, args, script=None, worker_args=None):
 
 
 def print_table(results):
+    for r in results:
+        peer = r.get("postgis")
+        r["peer_p50_p95"] = f"{peer['p50']:.1f} / {peer['p95']:.1f}" if peer else "—"
+        r["peer_ratio"] = f"{peer['p50'] / r['p50']:.1f}× / {peer['p95'] / r['p95']:.1f}×" if peer else "—"
     columns = [
         ("database", "database", "{}"),
         ("places", "places", "{}"),
@@ -182,14 +217,13 @@ def print_table(results):
         ("p50 ms", "p50", "{:.1f}"),
         ("p95 ms", "p95", "{:.1f}"),
         ("max ms", "max", "{:.1f}"),
+        ("PostGIS p50/p95 ms", "peer_p50_p95", "{}"),
+        ("PostGIS ÷ Relais p50/p95", "peer_ratio", "{}"),
         ("search() p50", "search_p50", "{:.1f}"),
-        ("ORM search p50/p95", "db_p50_p95", "{}"),
         ("naive p50 ms", "naive_p50", "{:.0f}"),
-        ("ratio", "ratio", "{:.0f}×"),
+        ("naive ÷ Relais", "naive_ratio", "{:.0f}×"),
         ("matches avg", "count_mean", "{:.0f}"),
     ]
-    for r in results:
-        r["db_p50_p95"] = f"{r['db_p50']:.1f} / {r['db_p95']:.1f}"
     rows = [[fmt.format(r[key]) for _, key, fmt in columns] for r in results]
     widths = [max(len(title), *(len(row[i]) for row in rows)) for i, (title, _, _) in enumerate(columns)]
     print()
@@ -220,13 +254,30 @@ def print_table(results):
                 f"  WARNING: {r['inconsistent']} listed results say open_now=false, lack {SERVICE} or are "
                 f"beyond {RADIUS_KM} km (see the worker's log above)."
             )
+        peer = r.get("postgis")
+        if peer:
+            print(
+                f"  PostGIS peer (GeoDjango, PostGIS {peer['version']}, {peer['rows']} rows copied, "
+                f"GiST + GIN built in {peer['load_s']:.1f} s; "
+                f"plan {'uses' if peer['uses_gist'] else 'does NOT use'} the GiST index): "
+                f"same answers as Relais on {peer['agreeing']}/{peer['checked']} points "
+                f"(ids, order, distances, whole page), checked before timing."
+            )
+            print(
+                f"  the same API request {PEER_URL}: p50 {peer['p50']:.1f} ms, p95 {peer['p95']:.1f} ms, "
+                f"max {peer['max']:.1f} ms over {peer['requests']} requests (interleaved with Relais's); "
+                f"its search alone: p50 {peer['search_p50']:.1f} ms, p95 {peer['search_p95']:.1f} ms. "
+                f"PostGIS ÷ Relais: {peer['p50'] / r['p50']:.1f}× at p50, {peer['p95'] / r['p95']:.1f}× "
+                f"at p95 (search alone: {peer['search_p50'] / r['search_p50']:.1f}× at p50)."
+            )
         print(
             f"  in-memory index built in {r['index_build_s']:.2f} s (first search after a change); the same "
-            f"search through the ORM (search_places_db): p50 {r['db_p50']:.1f} ms, p95 {r['db_p95']:.1f} ms."
+            f"search through the ORM (oracles.search_places_db): p50 {r['db_p50']:.1f} ms, "
+            f"p95 {r['db_p95']:.1f} ms."
         )
         print(
             f"  search_places() alone: p50 {r['search_p50']:.1f} ms, p95 {r['search_p95']:.1f} ms; "
-            f"naive_search over {r['naive_requests']} points: p50 {r['naive_p50']:.0f} ms, "
+            f"naive_search (the floor) over {r['naive_requests']} points: p50 {r['naive_p50']:.0f} ms, "
             f"same places as search_places: {'yes' if r['naive_agrees'] else 'NO'}."
         )
     print(
@@ -251,13 +302,15 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE on SQLite too")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when the target is missed")
+    add_postgis_arguments(parser)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
-    results = [run_database(db.strip(), args) for db in args.databases.split(",") if db.strip()]
+    databases = prepare_databases(args)
+    results = [run_database(db, args) for db in databases]
     print_table(results)
     if args.check and any(r["p95"] >= TARGET_P95_MS for r in results):
         sys.exit(1)
@@ -390,12 +443,54 @@ def percentile(values, q):
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def worker(args):
+def same_answer(expected, found, tolerance_km=0.0011):
+    """Whether two SearchResults hold the same places in the same order, at the same distances (to the
+    rounding of the last decimal; places at equal distances may come in either order)."""
+    if expected.count != found.count or set(expected.ids) != set(found.ids):
+        return False
+    return all(
+        abs(expected.distances[a] - found.distances[b]) <= tolerance_km
+        and abs(expected.distances[a] - found.distances[a]) <= tolerance_km
+        for a, b in zip(expected.ids, found.ids, strict=True)
+    )
+
+
+def same_page(expected, found, tolerance_km=0.0011):
+    """Whether two API bodies are the same page (the distances to the rounding of their last decimal)."""
+
+    def without_distances(body):
+        return {**body, "results": [{**r, "distance_km": None} for r in body["results"]]}
+
+    return without_distances(expected) == without_distances(found) and all(
+        abs(a["distance_km"] - b["distance_km"]) <= tolerance_km
+        for a, b in zip(expected["results"], found["results"], strict=True)
+    )
+
+
+def configure_django(args):
+    """django.setup() in a worker: with the PostGIS peer's settings when it runs (`--postgis`)."""
     sys.path.insert(0, str(ROOT))
     warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+    if args.postgis:
+        os.environ["DJANGO_SETTINGS_MODULE"] = PEER_SETTINGS
     import django
 
     django.setup()
+
+
+def load_peer(args):
+    """The PostGIS peer's table, copied from the registry (after the places are created); None without it."""
+    if not args.postgis:
+        return None
+    from postgis_peer import search as peer_search
+
+    loaded = peer_search.load()
+    log(f"PostGIS peer: {loaded['rows']} rows copied, indexes built in {loaded['seconds']:.1f} s")
+    return loaded
+
+
+def worker(args):
+    configure_django(args)
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
@@ -403,7 +498,9 @@ def worker(args):
 
     from relais.places import index, search
     from relais.places.models import Place, PlaceStatus, RegistryVersion
+    from relais.places.tests import oracles
     from relais.territory import timezones
+    from relais.territory.geo import bounding_box
 
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()
@@ -414,6 +511,7 @@ def worker(args):
     create_s = time.perf_counter() - started
     RegistryVersion.bump()  # bulk writes send no signal
     log(f"load_territory {territory_s:.1f} s; {args.places} places created in {create_s:.1f} s")
+    peer_loaded = load_peer(args)
     analyzed = connection.vendor == "postgresql" or args.analyze
     if analyzed:
         # PostgreSQL: what autovacuum does shortly after a bulk load. SQLite never gathers statistics
@@ -430,13 +528,13 @@ def worker(args):
     timezones.now_paris = lambda: FIXED_AT
     client = Client(SERVER_NAME="localhost")
 
-    def request(lat, lon):
+    def request(lat, lon, url=RELAIS_URL):
         params = {"lat": lat, "lon": lon, "radius_km": RADIUS_KM, "service": SERVICE, "open_now": "true"}
         started = time.perf_counter()
-        response = client.get("/api/places", params)
+        response = client.get(url, params)
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
-            raise SystemExit(f"GET /api/places {params} → {response.status_code}: {response.content[:500]!r}")
+            raise SystemExit(f"GET {url} {params} → {response.status_code}: {response.content[:500]!r}")
         return elapsed, response.json()
 
     def place_query(lat, lon):
@@ -444,11 +542,17 @@ def worker(args):
             lat=lat, lon=lon, radius_km=RADIUS_KM, service=SERVICE, open_now=True, at=FIXED_AT
         )
 
+    points = query_points(args.requests, SEED + 2)
+    peer = check_peer(points, place_query, request) if peer_loaded else None
+
     for lat, lon in query_points(WARMUP, SEED + 1):
         request(lat, lon)
-    points = query_points(args.requests, SEED + 2)
-    times, counts, inconsistent = [], [], []
+        if peer:
+            request(lat, lon, PEER_URL)
+    times, counts, inconsistent, peer_times = [], [], [], []
     for lat, lon in points:
+        if peer:  # interleaved: both face the same load of the (shared) machine
+            peer_times.append(request(lat, lon, PEER_URL)[0])
         elapsed, body = request(lat, lon)
         if len(body["results"]) != min(body["count"], 20):
             raise SystemExit(f"page of {len(body['results'])} results for a count of {body['count']}")
@@ -462,22 +566,26 @@ def worker(args):
     if sum(counts) == 0 or sum(1 for c in counts if c) < len(counts) / 2:
         raise SystemExit(f"trivial responses: counts {counts[:20]}…")
 
-    search_times, db_times, candidates = [], [], []
+    search_times, db_times, peer_search_times, candidates = [], [], [], []
     for lat, lon in points:
         query = place_query(lat, lon)
+        if peer:
+            started = time.perf_counter()
+            peer["search"](query)
+            peer_search_times.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         search.search_places(query)
         search_times.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        search.search_places_db(query)
+        oracles.search_places_db(query)
         db_times.append((time.perf_counter() - started) * 1000)
-        box = search.bounding_box(lat, lon, RADIUS_KM)
+        box = bounding_box(lat, lon, RADIUS_KM)
         candidates.append(search.filtered_queryset(query).within_box(*box).count())
 
     naive_times, agrees = [], True
     for lat, lon in points[: args.naive_requests]:
         started = time.perf_counter()
-        naive_ids = search.naive_search(place_query(lat, lon))
+        naive_ids = oracles.naive_search(place_query(lat, lon))
         naive_times.append((time.perf_counter() - started) * 1000)
         indexed = search.search_places(place_query(lat, lon))
         agrees = agrees and set(naive_ids) == set(indexed.ids) and len(naive_ids) == indexed.count
@@ -516,7 +624,7 @@ def worker(args):
         "search_p95": percentile(search_times, 95),
         "naive_requests": len(naive_times),
         "naive_p50": percentile(naive_times, 50),
-        "ratio": percentile(naive_times, 50) / p50,
+        "naive_ratio": percentile(naive_times, 50) / p50,
         "naive_agrees": agrees,
         "inconsistent": len(inconsistent),
         "count_mean": sum(counts) / len(counts),
@@ -526,13 +634,59 @@ def worker(args):
         "candidates_mean": sum(candidates) / len(candidates),
         "candidates_max": max(candidates),
     }
+    if peer:
+        result["postgis"] = {
+            "version": peer_loaded["postgis"],
+            "rows": peer_loaded["rows"],
+            "load_s": peer_loaded["seconds"],
+            "uses_gist": peer["uses_gist"],
+            "checked": peer["checked"],
+            "agreeing": peer["agreeing"],
+            "requests": len(peer_times),
+            "p50": percentile(peer_times, 50),
+            "p95": percentile(peer_times, 95),
+            "max": max(peer_times),
+            "search_p50": percentile(peer_search_times, 50),
+            "search_p95": percentile(peer_search_times, 95),
+        }
     Path(args.out).write_text(json.dumps(result))
+
+
+def check_peer(points, place_query, request):
+    """Check, before any timing, that the PostGIS peer answers as Relais does on every point: the same
+    places in the same order at the same distances, and the same API page. Exits at the first mismatch."""
+    from postgis_peer import search as peer_search
+
+    from relais.places import search
+
+    for lat, lon in points:
+        query = place_query(lat, lon)
+        expected, found = search.search_places(query), peer_search.search(query)
+        if not same_answer(expected, found):
+            raise SystemExit(
+                f"the PostGIS peer disagrees at {lat}, {lon}: Relais {expected.count} places "
+                f"{expected.ids[:5]}…, peer {found.count} {found.ids[:5]}…; only in Relais "
+                f"{set(expected.ids) - set(found.ids)}, only in the peer {set(found.ids) - set(expected.ids)}"
+            )
+        relais_body, peer_body = request(lat, lon)[1], request(lat, lon, PEER_URL)[1]
+        if not same_page(relais_body, peer_body):
+            raise SystemExit(f"the PostGIS peer's page differs at {lat}, {lon}: {relais_body} ≠ {peer_body}")
+    plan = peer_search.explain(place_query(*points[0]))
+    log(f"--- plan of the PostGIS peer's query\n{plan}")
+    return {
+        "search": peer_search.search,
+        "checked": len(points),
+        "agreeing": len(points),
+        "uses_gist": "bench_peer_place_location" in plan and "Index" in plan,
+    }
 
 
 def profile_requests(request, points, search, place_query, connection):
     """cProfile of API requests, the query plan of the bounding-box query, and a time split per phase."""
     import cProfile
     import pstats
+
+    from relais.territory.geo import bounding_box
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -547,7 +701,7 @@ def profile_requests(request, points, search, place_query, connection):
 
     lat, lon = points[0]
     query = place_query(lat, lon)
-    qs = search.filtered_queryset(query).within_box(*search.bounding_box(lat, lon, RADIUS_KM))
+    qs = search.filtered_queryset(query).within_box(*bounding_box(lat, lon, RADIUS_KM))
     log(f"--- plan of the bounding-box query\n{qs.values_list('id', 'latitude', 'longitude').explain()}")
 
     from relais.places.api import place_out
@@ -555,7 +709,7 @@ def profile_requests(request, points, search, place_query, connection):
     phases = {"SQL box query": [], "search_places()": [], "page() (5 queries)": [], "place_out() × 20": []}
     for lat, lon in points:
         query = place_query(lat, lon)
-        box = search.bounding_box(lat, lon, RADIUS_KM)
+        box = bounding_box(lat, lon, RADIUS_KM)
         t0 = time.perf_counter()
         list(search.filtered_queryset(query).within_box(*box).values_list("id", "latitude", "longitude"))
         t1 = time.perf_counter()
