@@ -24,6 +24,7 @@ from relais.privacy.audit import Actor
 from . import services
 from .enums import BookingStatus, ResourceKind
 from .models import Booking, Resource
+from .services.bounds import check_day
 
 router = Router(tags=["espaces"], auth=TokenAuth())
 
@@ -266,15 +267,19 @@ def list_resources(request, place_id: uuid.UUID):
 
 @router.get(
     "/resources/{resource_id}/availability",
-    response={200: AvailabilityOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: AvailabilityOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Places libres d'une ressource, créneau par créneau",
 )
 def resource_availability(request, resource_id: int, filters: Query[AvailabilityQuery]):
     """Chaque créneau (au pas de la ressource, à l'heure du lieu) avec le nombre de places libres ;
-    0 hors horaires, fermeture, délai de prévenance ou horizon de réservation."""
+    0 hors horaires, fermeture, délai de prévenance ou horizon de réservation. Le premier jour est à dix
+    ans d'aujourd'hui au plus."""
     resource = _bookable_resource(resource_id, field="resource_id")
     tz = resource.place.timezone
-    start = filters.start or timezone.localtime(timezone.now(), tz).date()
+    today = timezone.localtime(timezone.now(), tz).date()
+    if filters.start is not None:
+        check_day(filters.start, "start", today=today)
+    start = filters.start or today
     end = start + datetime.timedelta(days=filters.days - 1)
     result = services.availability(resource, start, end)
     return {
@@ -292,13 +297,16 @@ def resource_availability(request, resource_id: int, filters: Query[Availability
 
 @router.get(
     "/bookings",
-    response={200: list[BookingOut], 404: ErrorOut, 422: ErrorOut},
+    response={200: list[BookingOut], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Mes réservations, ou celles d'un lieu pour son équipe",
 )
 def list_bookings(request, filters: Query[BookingFilters]):
     """Sans `place` : les réservations de l'appelant (pour lui ou faites par lui). Avec `place` : toutes
-    celles du lieu, pour son équipe seulement (sinon 404)."""
+    celles du lieu, pour son équipe seulement (sinon 404). Les dates sont à dix ans d'aujourd'hui au plus."""
     user = request.user
+    for name in ("start", "end"):
+        if getattr(filters, name) is not None:
+            check_day(getattr(filters, name), name, today=timezone.localdate())
     qs = _bookings()
     if filters.place is not None:
         place = Place.objects.select_related("commune").filter(pk=filters.place).first()

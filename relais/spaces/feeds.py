@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from relais.accounts.models import hash_token
@@ -26,6 +27,7 @@ from relais.places.models import Place
 
 from . import exports, ical, services
 from .models import Booking, CalendarFeedToken, Resource
+from .services import bounds
 
 # How far back the feeds go: calendar applications keep what they already have.
 FEED_PAST_DAYS = 90
@@ -138,20 +140,15 @@ def resource_feed_by_secret(request, token, resource_id):
 # --- Exports ----------------------------------------------------------------------------------------
 
 
-# Exports reach at most this far from today (a typed address cannot ask for year 9999).
-MAX_YEARS_AWAY = 10
-
-
 def _date(request, name):
-    """The date of a query parameter; None when invalid or more than ten years away from today."""
+    """The date of a query parameter; None when invalid or more than ten years away from today (a typed
+    address cannot ask for year 9999)."""
     value = request.GET.get(name, "").strip()
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError:
         return None
-    if abs(day.year - timezone.localdate().year) > MAX_YEARS_AWAY:
-        return None
-    return day
+    return day if bounds.within_reach(day, timezone.localdate()) else None
 
 
 def _bad_request(message):
@@ -178,8 +175,11 @@ def availability_export(request, place_id, fmt):
         week = _date(request, "semaine")
         if week is None:
             return _bad_request(
-                "Semaine invalide : indiquez une date au format AAAA-MM-JJ (ex. 2026-03-02), à moins de "
-                f"{MAX_YEARS_AWAY} ans d'aujourd'hui."
+                _(
+                    "Semaine invalide : indiquez une date au format AAAA-MM-JJ (ex. 2026-03-02), à moins de "
+                    "%(years)s ans d'aujourd'hui."
+                )
+                % {"years": bounds.MAX_YEARS_AWAY}
             )
     else:
         week = timezone.localtime(timezone.now(), place.timezone).date()
@@ -195,13 +195,18 @@ def occupancy_export(request, place_id, fmt):
     first, last = _date(request, "du"), _date(request, "au")
     if first is None or last is None:
         return _bad_request(
-            "Période invalide : indiquez ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (ex. du=2026-03-01&au=2026-03-31), "
-            f"à moins de {MAX_YEARS_AWAY} ans d'aujourd'hui."
+            _(
+                "Période invalide : indiquez ?du=AAAA-MM-JJ&au=AAAA-MM-JJ (ex. du=2026-03-01&au=2026-03-31), "
+                "à moins de %(years)s ans d'aujourd'hui."
+            )
+            % {"years": bounds.MAX_YEARS_AWAY}
         )
     if last < first:
-        return _bad_request("Période invalide : la date de fin précède la date de début.")
+        return _bad_request(_("Période invalide : la date de fin précède la date de début."))
     if (last - first).days + 1 > exports.MAX_OCCUPANCY_DAYS:
-        return _bad_request(f"Période trop longue : {exports.MAX_OCCUPANCY_DAYS} jours au plus.")
+        return _bad_request(
+            _("Période trop longue : %(days)s jours au plus.") % {"days": exports.MAX_OCCUPANCY_DAYS}
+        )
     write = exports.occupancy_csv if fmt == "csv" else exports.occupancy_ods
     return _export_response(
         write(place, first, last), fmt, f"occupation-{first.isoformat()}-{last.isoformat()}"

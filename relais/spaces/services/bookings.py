@@ -20,6 +20,7 @@ from ..enums import BookingStatus
 from ..models import Booking, BookingTransition
 from ..wording import duration_text, moment_text
 from .access import acting_user, is_place_staff, resolve_person
+from .bounds import check_moments
 from .hours import aware
 from .pricing import member_rate_applies, quote
 from .records import locked_resource, serialised, snapshot, transition
@@ -51,6 +52,7 @@ def book(
     (`member`). The member rate applies when the person's membership covers the day booked.
     """
     now = now or timezone.now()
+    check_moments(now, start=start, end=end)
     place = resource.place
     tz = place.timezone
     person, person_name, person_contact, staff, membership = resolve_person(
@@ -258,6 +260,7 @@ def cancel_series(actor, series, *, starting=None, reason="", override_deadline=
 def change(actor, booking, *, start=None, end=None, quantity=None, override_deadline=False, now=None):
     """Move or resize a confirmed booking; every rule of a new booking applies (its own seats excepted)."""
     now = now or timezone.now()
+    check_moments(now, start=start, end=end)
 
     def operation():
         current = _get_for_update(booking)

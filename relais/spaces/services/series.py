@@ -16,6 +16,7 @@ from .. import notifications, schedule
 from ..models import Booking, BookingSeries, BookingTransition
 from ..wording import moment_text
 from .access import acting_user, resolve_person
+from .bounds import check_day, check_moments
 from .hours import aware
 from .pricing import member_rate_applies, quote
 from .records import locked_resource, serialised, snapshot
@@ -120,6 +121,8 @@ def book_series(
     is created — unless `skip_conflicts`, which books the others and reports the skipped ones.
     """
     now = now or timezone.now()
+    check_moments(now, start=start, end=end)
+    check_day(until, "until", today=now.date())
     place = resource.place
     tz = place.timezone
     person, person_name, person_contact, staff, membership = resolve_person(

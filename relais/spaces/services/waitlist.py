@@ -12,6 +12,7 @@ from .. import notifications, schedule
 from ..enums import WaitlistStatus
 from ..models import WaitlistEntry
 from .access import resolve_person
+from .bounds import check_moments
 from .hours import aware
 from .rules import check_policy, occupancy_of
 
@@ -20,6 +21,7 @@ def join_waitlist(
     actor, resource, start, end, *, person=None, person_name="", person_contact="", member=None, quantity=1
 ):
     """Wait for a slot of `resource` (normally a full one)."""
+    check_moments(timezone.now(), start=start, end=end)
     place = resource.place
     tz = place.timezone
     person, person_name, person_contact, staff, membership = resolve_person(

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from relais.places.models import Place
 
 from ..models import POOLED_KINDS, Booking
+from ..services.bounds import within_reach
 from ..wording import period_text
 
 
@@ -16,19 +17,14 @@ def naive_local(moment, tz):
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
-# Days further than this from today are not shown (nor computed): a typed URL cannot reach year 9999.
-MAX_DAYS_AWAY = 3660
-
-
 def day_param(request, default):
-    """The `jour` of the URL, or `default` when it is missing, invalid or more than ten years away."""
+    """The `jour` of the URL, or `default` (today) when it is missing, invalid or more than ten years away:
+    days that far are not shown, nor computed (a typed URL cannot reach year 9999)."""
     try:
         day = datetime.date.fromisoformat(request.GET.get("jour", ""))
     except ValueError:
         return default
-    if abs((day - default).days) > MAX_DAYS_AWAY:
-        return default
-    return day
+    return day if within_reach(day, default) else default
 
 
 def next_url(request, default):
