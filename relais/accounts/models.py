@@ -1,5 +1,7 @@
+import datetime
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -49,23 +51,60 @@ class PlaceRole(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.place}"
 
 
-def hash_token(raw):
+def hash_secret(raw):
+    """SHA-256 of a random secret (API token, calendar feed secret): what is stored, never the secret."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_secret(prefix="", nbytes=32):
+    """A new random secret and its hash: (raw, hash)."""
+    raw = prefix + secrets.token_urlsafe(nbytes)
+    return raw, hash_secret(raw)
+
+
+hash_token = hash_secret
 
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+class Scope(models.TextChoices):
+    """What a token may be used for; each write operation of the API names the scope it needs."""
+
+    PLACES_WRITE = "places:write", _("modifier les fiches des lieux que je gère, proposer un lieu")
+    SPACES = "spaces", _("réservations : réserver, modifier, annuler, lire les réservations")
+
+
+# How long a new token lasts, in days (the person chooses among these).
+TOKEN_LIFETIMES = (30, 90, 365)
+DEFAULT_TOKEN_DAYS = 90
+
+
+def _default_expiry():
+    return timezone.now() + datetime.timedelta(days=DEFAULT_TOKEN_DAYS)
+
+
+def _all_scopes():
+    return [scope.value for scope in Scope]
 
 
 class ApiToken(models.Model):
-    """A bearer token for the write API. Only its SHA-256 is stored; the raw value is shown once."""
+    """A bearer token for the write API, with scopes and an expiry. Only its SHA-256 is stored; the raw value
+    is shown once."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("nom"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
+    scopes = models.JSONField(_("portées"), default=_all_scopes)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True, default=_default_expiry)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
 
@@ -80,19 +119,40 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user, name):
+    def issue(cls, user, name, *, scopes=None, days=DEFAULT_TOKEN_DAYS):
         """Create a token; returns (token, raw value). The raw value cannot be recovered later."""
-        raw = "rl_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:8])
+        raw, key_hash = new_secret("rl_")
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=key_hash,
+            prefix=raw[:8],
+            scopes=sorted(scopes) if scopes is not None else _all_scopes(),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw):
-        token = cls.objects.active().select_related("user").filter(key_hash=hash_token(raw or "")).first()
+    def find(cls, raw):
+        """The active token of an active account with this raw value, or None."""
+        token = cls.objects.active().select_related("user").filter(key_hash=hash_secret(raw or "")).first()
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token
+
+    @classmethod
+    def authenticate(cls, raw):
+        token = cls.find(raw)
+        if token is None:
+            return None
+        token.mark_used()
         return token.user
+
+    def mark_used(self):
+        ApiToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+
+    def allows(self, scope):
+        return scope in (self.scopes or [])
 
     def revoke(self):
         self.revoked_at = timezone.now()

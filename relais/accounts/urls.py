@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("", views.dashboard, name="dashboard"),
     path("jetons/", views.tokens, name="tokens"),
-    path("jetons/<int:token_id>/revoquer/", views.revoke_token, name="revoke-token"),
-    path("signalements/<int:report_id>/traiter/", views.resolve_report, name="resolve-report"),
+    path("jetons/<uuid:token_id>/revoquer/", views.revoke_token, name="revoke-token"),
+    path("signalements/<uuid:report_id>/traiter/", views.resolve_report, name="resolve-report"),
+    path("propositions/<uuid:proposal_id>/<str:decision>/", views.review_proposal, name="review-proposal"),
 ]

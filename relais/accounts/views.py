@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
-from relais.places import quality, tenancy, upkeep
+from relais.places import proposals, quality, tenancy, upkeep
 from relais.places.models import ErrorReport
 from relais.privacy.audit import Actor
 
 from . import signup
 from .forms import LoginForm, SignupForm
-from .models import ApiToken
+from .models import DEFAULT_TOKEN_DAYS, TOKEN_LIFETIMES, ApiToken, Scope
 
 
 @login_required
@@ -41,15 +42,39 @@ def dashboard(request):
             "place_count": places.count(),
             "reports": reports[:100],
             "report_count": reports.count(),
+            "pending_proposals": list(proposals.pending()[:100])
+            if tenancy.is_network_admin(request.user)
+            else None,
+            "my_proposals": list(request.user.place_proposals.select_related("place")[:50]),
         },
     )
 
 
 @login_required
 @require_POST
+def review_proposal(request, proposal_id, decision):
+    """A network admin accepts or refuses a proposed place, or a claim to manage one (404 for others)."""
+    if not tenancy.is_network_admin(request.user) or decision not in {"accepter", "refuser"}:
+        raise Http404
+    proposal = proposals.reviewable_or_404(request.user, proposal_id)
+    actor = Actor.from_request(request)
+    try:
+        if decision == "accepter":
+            proposals.accept(proposal, actor)
+            messages.success(request, _("Proposition acceptée : « %(name)s ».") % {"name": proposal.name})
+        else:
+            proposals.reject(proposal, actor, reason=request.POST.get("reason", "")[:300])
+            messages.success(request, _("Proposition refusée : « %(name)s ».") % {"name": proposal.name})
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("accounts:dashboard") + "#propositions")
+
+
+@login_required
+@require_POST
 def resolve_report(request, report_id):
     """Mark an error report resolved: only for the places one manages (404 for the others)."""
-    report = get_object_or_404(upkeep.visible_reports(request.user), pk=report_id)
+    report = get_object_or_404(upkeep.visible_reports(request.user), public_id=report_id)
     upkeep.resolve_report(report, Actor.from_request(request))
     messages.success(request, _("Le signalement est marqué comme traité."))
     return redirect(reverse("accounts:dashboard") + "#signalements")
@@ -60,21 +85,33 @@ def tokens(request):
     raw = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
+        scopes = [s for s in request.POST.getlist("scopes") if s in Scope.values]
+        days = request.POST.get("days", "")
         if not name:
             messages.error(request, _("Donnez un nom au jeton (par exemple, l'outil qui l'utilisera)."))
+        elif not scopes:
+            messages.error(request, _("Cochez au moins une chose que le jeton permet."))
+        elif not days.isdigit() or int(days) not in TOKEN_LIFETIMES:
+            messages.error(request, _("Choisissez une durée de validité dans la liste."))
         else:
-            _token, raw = ApiToken.issue(request.user, name)
+            _token, raw = ApiToken.issue(request.user, name, scopes=scopes, days=int(days))
     return render(
         request,
         "accounts/tokens.html",
-        {"tokens": request.user.api_tokens.active(), "raw_token": raw},
+        {
+            "tokens": request.user.api_tokens.active(),
+            "raw_token": raw,
+            "scopes": Scope.choices,
+            "lifetimes": TOKEN_LIFETIMES,
+            "default_days": DEFAULT_TOKEN_DAYS,
+        },
     )
 
 
 @login_required
 @require_POST
 def revoke_token(request, token_id):
-    token = get_object_or_404(request.user.api_tokens.active(), pk=token_id)
+    token = get_object_or_404(request.user.api_tokens.active(), public_id=token_id)
     token.revoke()
     messages.success(request, _("Le jeton a été révoqué."))
     return redirect("accounts:tokens")

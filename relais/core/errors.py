@@ -1,7 +1,11 @@
 """Domain errors shared by every app.
 
 Domain operations raise `DomainError` with a French message meant for people; views turn it into a form
-error, the API into a 4xx JSON body, commands into a non-zero exit with the message.
+error (`relais.core.forms.add_domain_error`), the API into a 4xx JSON body (`relais.core.api_errors`: one
+mapping, one `ErrorOut` schema), commands into a non-zero exit with the message.
+
+The kind of error decides the HTTP answer, never its `code` (a finer reason, e.g. "members_only", that
+clients may read): NotFound 404, Forbidden 403, Conflict 409, ValidationFailed 422, any other 400.
 """
 
 
@@ -21,6 +25,20 @@ class DomainError(Exception):
 class NotFound(DomainError):
     def __init__(self, message, *, field=None):
         super().__init__(message, field=field, code="not_found")
+
+
+class Forbidden(DomainError):
+    """The person may not do this (their role, their membership, a qualification they lack)."""
+
+    def __init__(self, message, *, field=None, code="forbidden"):
+        super().__init__(message, field=field, code=code)
+
+
+class Conflict(DomainError):
+    """The request is valid but the state of things refuses it (a slot taken, a status that moved on)."""
+
+    def __init__(self, message, *, field=None, code="conflict"):
+        super().__init__(message, field=field, code=code)
 
 
 class ValidationFailed(DomainError):

@@ -1,17 +1,20 @@
 import datetime
 import uuid
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from relais.api.auth import TokenAuth
+from relais.accounts.api_auth import TokenAuth
+from relais.core.api_errors import ErrorOut, error_responses
 from relais.core.errors import NotFound
 from relais.privacy.audit import Actor
 from relais.territory import timezones
 from relais.territory.timezones import timezone_of
 
-from . import search, services, tenancy
+from . import proposals, search, services, tenancy
 from .hours import is_open
 from .index import Entry
+from .models import PlaceProposal
 
 router = Router(tags=["lieux"])
 PAGE_SIZE = 20
@@ -140,12 +143,6 @@ class PlaceIn(Schema):
     data_updated_on: datetime.date | None = None
 
 
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
-    errors: dict[str, list[str]] | None = None
-
-
 def place_out(place, distance_km=None, at=None, detail=False):
     data = entry_out(Entry.from_place(place), distance_km, at)
     if detail:
@@ -221,37 +218,137 @@ def nearest_places(request, filters: Query[NearestFilters]):
     return [entry_out(e, result.distances.get(e.id), at) for e in result.page_entries(1, k)]
 
 
+def _managed_place(request, place_id):
+    place = tenancy.editable_places(request.user).filter(pk=place_id).first()
+    if place is None:
+        # Same answer whether the place does not exist or is not the caller's: no information leak.
+        raise NotFound(_("lieu introuvable, ou que vous ne gérez pas."))
+    return place
+
+
+class ProposalOut(Schema):
+    id: uuid.UUID
+    kind: str
+    status: str
+    name: str
+    place_id: uuid.UUID | None = None
+    message: str = ""
+    created_at: datetime.datetime
+    detail: str = ""
+
+
+class ClaimIn(Schema):
+    message: str = Field(
+        "", max_length=2000, description="qui vous êtes pour ce lieu (2 000 caractères au plus)"
+    )
+
+
+class ReviewIn(Schema):
+    reason: str = Field("", max_length=300, description="motif, pour un refus (300 caractères au plus)")
+
+
+def proposal_out(proposal, detail=""):
+    return {
+        "id": proposal.pk,
+        "kind": proposal.kind,
+        "status": proposal.status,
+        "name": proposal.name,
+        "place_id": proposal.place_id,
+        "message": proposal.message,
+        "created_at": proposal.created_at,
+        "detail": detail,
+    }
+
+
+WRITE = TokenAuth("places:write")
+
+
+@router.post(
+    "",
+    response={201: PlaceDetail, 202: ProposalOut, **error_responses(400, 401, 403, 422)},
+    auth=WRITE,
+    summary="Créer ou proposer un lieu",
+)
+def create_place(request, payload: PlaceIn):
+    """Un administrateur du réseau crée le lieu (201). Toute autre personne le **propose** (202) : la fiche
+    est vérifiée tout de suite, mais le lieu n'est publié, et son auteur n'en devient gérant, que lorsqu'un
+    administrateur du réseau accepte la proposition."""
+    data = payload.dict(exclude_unset=True)
+    actor = Actor.from_request(request, channel="api")
+    if not tenancy.is_network_admin(request.user):
+        proposal = proposals.propose_place(data, actor)
+        detail = _("Proposition enregistrée : un administrateur du réseau va l'examiner avant publication.")
+        return Status(202, proposal_out(proposal, detail))
+    place = services.create_place(data, actor)
+    return Status(201, place_out(services.get_place(place.pk), detail=True) | {"warnings": place.warnings})
+
+
+@router.get(
+    "/proposals",
+    response={200: list[ProposalOut], **error_responses(401, 403)},
+    auth=WRITE,
+    summary="Propositions de lieux",
+)
+def list_proposals(request):
+    """Les propositions en attente (administrateurs du réseau), ou les siennes (toute autre personne)."""
+    if tenancy.is_network_admin(request.user):
+        return [proposal_out(p) for p in proposals.pending()]
+    mine = PlaceProposal.objects.filter(proposed_by=request.user).select_related("place")
+    return [proposal_out(p) for p in mine]
+
+
+# After /proposals: the first route whose path matches answers.
 @router.get("/{place_id}", response={200: PlaceDetail, 404: ErrorOut}, summary="Un lieu")
 def get_place(request, place_id: uuid.UUID):
     return place_out(services.get_place(place_id), detail=True)
 
 
-def _managed_place(request, place_id):
-    place = tenancy.editable_places(request.user).filter(pk=place_id).first()
-    if place is None:
-        # Same answer whether the place does not exist or is not the caller's: no information leak.
-        raise NotFound("lieu introuvable, ou que vous ne gérez pas.")
-    return place
+@router.post(
+    "/proposals/{proposal_id}/accept",
+    response={200: ProposalOut, **error_responses(401, 403, 404, 409, 422)},
+    auth=WRITE,
+    summary="Accepter une proposition",
+)
+def accept_proposal(request, proposal_id: uuid.UUID):
+    """Administrateurs du réseau : crée le lieu proposé (son auteur en devient gérant), ou fait gérant du lieu
+    la personne qui l'a demandé."""
+    proposal = proposals.reviewable_or_404(request.user, proposal_id)
+    return proposal_out(proposals.accept(proposal, Actor.from_request(request, channel="api")))
 
 
 @router.post(
-    "",
-    response={201: PlaceDetail, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    auth=TokenAuth(),
-    summary="Créer un lieu",
+    "/proposals/{proposal_id}/reject",
+    response={200: ProposalOut, **error_responses(401, 403, 404, 409, 422)},
+    auth=WRITE,
+    summary="Refuser une proposition",
 )
-def create_place(request, payload: PlaceIn):
-    """Crée un lieu ; son auteur en devient gérant (administrateurs du réseau : sans rôle ajouté)."""
-    data = payload.dict(exclude_unset=True)
-    manager = None if request.user.is_network_admin else request.user
-    place = services.create_place(data, Actor.from_request(request, channel="api"), manager=manager)
-    return Status(201, place_out(services.get_place(place.pk), detail=True) | {"warnings": place.warnings})
+def reject_proposal(request, proposal_id: uuid.UUID, payload: ReviewIn):
+    proposal = proposals.reviewable_or_404(request.user, proposal_id)
+    actor = Actor.from_request(request, channel="api")
+    return proposal_out(proposals.reject(proposal, actor, reason=payload.reason))
+
+
+@router.post(
+    "/{place_id}/claim",
+    response={202: ProposalOut, **error_responses(401, 403, 404, 409, 422)},
+    auth=WRITE,
+    summary="Demander à gérer un lieu",
+)
+def claim_place(request, place_id: uuid.UUID, payload: ClaimIn):
+    """Vous faites vivre ce lieu : demandez à en gérer la fiche. Un administrateur du réseau examine la
+    demande ; l'accepter vous en fait gérant."""
+    place = services.get_place(place_id)
+    proposal = proposals.claim_place(
+        place, Actor.from_request(request, channel="api"), message=payload.message
+    )
+    detail = _("Demande enregistrée : un administrateur du réseau va l'examiner.")
+    return Status(202, proposal_out(proposal, detail))
 
 
 @router.patch(
     "/{place_id}",
-    response={200: PlaceDetail, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    auth=TokenAuth(),
+    response={200: PlaceDetail, **error_responses(400, 401, 403, 404, 422)},
+    auth=WRITE,
     summary="Modifier un lieu",
 )
 def update_place(request, place_id: uuid.UUID, payload: PlaceIn):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from relais.core import workflow
 from relais.core.text import normalize_name
 from relais.territory.timezones import PARIS, timezone_of
 
@@ -301,6 +302,7 @@ class ErrorReport(models.Model):
         OPEN = "open", _("à traiter")
         RESOLVED = "resolved", _("traité")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     place = models.ForeignKey(
         Place, on_delete=models.CASCADE, related_name="error_reports", verbose_name=_("lieu")
     )
@@ -327,6 +329,132 @@ class ErrorReport(models.Model):
 
     def __str__(self):
         return f"{self.place} — {self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+def _edits_the_place(record, actor, at):
+    from .tenancy import editable_places, is_network_admin
+
+    user = getattr(actor, "user", None)
+    if is_network_admin(user) or editable_places(user).filter(pk=record.place_id).exists():
+        return
+    raise workflow.Forbidden(_("Seuls les gérants du lieu et les administrateurs du réseau le peuvent."))
+
+
+ErrorReport.workflow = workflow.Workflow(
+    workflow.Transition(
+        "resolve",
+        sources=[ErrorReport.Status.OPEN],
+        target=ErrorReport.Status.RESOLVED,
+        guard=_edits_the_place,
+    ),
+    log="places.ErrorReportTransition",
+)
+
+
+class ErrorReportTransition(workflow.TransitionLog):
+    subject_field = "report"
+    report = models.ForeignKey(ErrorReport, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(workflow.TransitionLog.Meta):
+        verbose_name = _("changement d'état d'un signalement")
+        verbose_name_plural = _("changements d'état des signalements")
+
+
+class PlaceProposal(models.Model):
+    """Someone who is not a network admin proposes a new place, or claims to run an existing one. Nothing
+    is published and no one becomes a manager until a network admin accepts it."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("nouveau lieu")
+        CLAIM = "claim", _("demande de gestion d'un lieu")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("en attente")
+        ACCEPTED = "accepted", _("acceptée")
+        REJECTED = "rejected", _("refusée")
+        WITHDRAWN = "withdrawn", _("retirée")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    place = models.ForeignKey(
+        Place,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("lieu"),
+        help_text=_("Le lieu demandé (gestion), ou celui créé quand la proposition est acceptée."),
+    )
+    data = models.JSONField(_("fiche proposée"), default=dict, blank=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="place_proposals",
+        verbose_name=_("proposée par"),
+    )
+    created_at = models.DateTimeField(_("proposée le"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("examinée par"),
+    )
+
+    class Meta:
+        verbose_name = _("proposition de lieu")
+        verbose_name_plural = _("propositions de lieux")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposed_by", "place"],
+                condition=models.Q(status="proposed", kind="claim"),
+                name="one_pending_claim_per_person_and_place",
+            )
+        ]
+
+    def __str__(self):
+        name = self.place.name if self.place_id else self.data.get("name", "")
+        return f"{self.get_kind_display()} : {name}"
+
+    @property
+    def name(self):
+        return self.place.name if self.place_id else self.data.get("name", "")
+
+
+def _reviewer(proposal, actor, at):
+    from .tenancy import is_network_admin
+
+    if not is_network_admin(getattr(actor, "user", None)):
+        raise workflow.Forbidden(_("Seul un administrateur du réseau examine les propositions."))
+
+
+def _proposer(proposal, actor, at):
+    user = getattr(actor, "user", None)
+    if user is None or user.pk != proposal.proposed_by_id:
+        raise workflow.Forbidden(_("Seule la personne qui a fait la proposition peut la retirer."))
+
+
+_pending = [PlaceProposal.Status.PROPOSED]
+PlaceProposal.workflow = workflow.Workflow(
+    workflow.Transition("accept", sources=_pending, target=PlaceProposal.Status.ACCEPTED, guard=_reviewer),
+    workflow.Transition("reject", sources=_pending, target=PlaceProposal.Status.REJECTED, guard=_reviewer),
+    workflow.Transition("withdraw", sources=_pending, target=PlaceProposal.Status.WITHDRAWN, guard=_proposer),
+    log="places.PlaceProposalTransition",
+)
+
+
+class PlaceProposalTransition(workflow.TransitionLog):
+    subject_field = "proposal"
+    proposal = models.ForeignKey(PlaceProposal, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(workflow.TransitionLog.Meta):
+        verbose_name = _("changement d'état d'une proposition de lieu")
+        verbose_name_plural = _("changements d'état des propositions de lieux")
 
 
 class RegistryVersion(models.Model):

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from relais.accounts.models import PlaceRole, User
-from relais.core.errors import DomainError
+from relais.core import workflow
+from relais.core.errors import Conflict, DomainError
 from relais.privacy.audit import AuditAction, build_event
 
 from . import services, tenancy
@@ -117,23 +118,15 @@ def visible_reports(user):
     )
 
 
-@transaction.atomic
 def resolve_report(report, actor):
-    report = ErrorReport.objects.select_for_update().get(pk=report.pk)
+    """Mark a report resolved (`ErrorReport.workflow`: logged and audited); resolving it twice changes
+    nothing."""
     if report.status == ErrorReport.Status.RESOLVED:
         return report
-    report.status = ErrorReport.Status.RESOLVED
-    report.resolved_by = actor.user
-    report.resolved_at = timezone.now()
-    report.save(update_fields=["status", "resolved_by", "resolved_at"])
-    build_event(
-        actor,
-        AuditAction.UPDATE,
-        report,
-        changes={"status": [ErrorReport.Status.OPEN, ErrorReport.Status.RESOLVED]},
-        place=report.place,
-    ).save()
-    return report
+    try:
+        return workflow.apply(report, "resolve", actor, resolved_by=actor.user, resolved_at=timezone.now())
+    except Conflict:  # resolved meanwhile by someone else
+        return ErrorReport.objects.get(pk=report.pk)
 
 
 # --- Confirming the data -----------------------------------------------------------------------------

@@ -62,10 +62,20 @@ def record(actor, action, obj, *, changes=None, place=None):
     return event
 
 
+def record_transition(sender, obj, transition, from_state, actor, reason="", **kwargs):
+    """Every applied life-cycle transition (`core.workflow.apply`) goes to the audit trail."""
+    from relais.core.workflow import place_of
+
+    changes = {"status": [from_state, transition.target]}
+    if reason:
+        changes["reason"] = [None, reason]
+    return record(actor or SYSTEM, AuditAction.UPDATE, obj, changes=changes, place=place_of(obj))
+
+
 def diff(before, after):
     """{field: [before, after]} for the keys whose values differ between two snapshots."""
     keys = before.keys() | after.keys()
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-__all__ = ["SYSTEM", "Actor", "AuditAction", "build_event", "diff", "record"]
+__all__ = ["SYSTEM", "Actor", "AuditAction", "build_event", "diff", "record", "record_transition"]

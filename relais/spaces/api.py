@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from relais.api.auth import TokenAuth
+from relais.accounts.api_auth import TokenAuth
 from relais.core.errors import DomainError, NotFound
 from relais.members.models import Member
 from relais.places.models import Place
@@ -26,7 +26,7 @@ from .enums import BookingStatus, ResourceKind
 from .models import Booking, Resource
 from .services.bounds import check_day
 
-router = Router(tags=["espaces"], auth=TokenAuth())
+router = Router(tags=["espaces"], auth=TokenAuth("spaces"))
 
 MAX_AVAILABILITY_DAYS = 31
 MAX_BOOKINGS = 500

@@ -14,7 +14,7 @@ URL = reverse("accounts:tokens")
 
 
 def revoke_url(token):
-    return reverse("accounts:revoke-token", args=[token.pk])
+    return reverse("accounts:revoke-token", args=[token.public_id])
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_anonymous_people_are_sent_to_the_login_page(client):
 
 
 def test_creating_a_token_shows_it_once(user_client, user):
-    response = user_client.post(URL, {"name": "Mon tableur"})
+    response = user_client.post(URL, {"name": "Mon tableur", "scopes": ["places:write", "spaces"], "days": "90"})
 
     html = response.content.decode()
     raw = re.search(r'<code id="new-token">([^<]+)</code>', html).group(1)
@@ -64,7 +64,7 @@ def test_the_page_lists_active_tokens_by_name_and_prefix_only(user_client, user)
 
 
 def test_a_token_needs_a_name(user_client, user):
-    response = user_client.post(URL, {"name": "   "}, follow=True)
+    response = user_client.post(URL, {"name": "   ", "scopes": ["spaces"], "days": "90"}, follow=True)
 
     assert "Donnez un nom au jeton" in response.content.decode()
     assert not ApiToken.objects.exists()

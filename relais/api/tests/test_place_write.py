@@ -229,19 +229,29 @@ def test_creating_a_place_without_name_nor_commune_lists_both_errors(client, man
 # --- Creation and the audit trail ---------------------------------------------------------------
 
 
-def test_a_manager_creates_a_place_and_becomes_its_manager(client, manager):
+def test_a_manager_s_new_place_is_a_proposal_until_a_network_admin_accepts_it(client, manager):
+    # Security (issue 10): any account could create a public place, become its manager and enter the admin.
     response = post(
         client,
         {"name": "Le Nouveau Lieu", "code_insee": "15014", "phone": "04 71 00 00 00"},
         bearer(manager),
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     body = response.json()
-    assert body["name"] == "Le Nouveau Lieu"
-    assert body["phone"] == "+33471000000"
-    assert body["commune"]["code_insee"] == "15014"
-    place = Place.objects.get(pk=body["id"])
+    assert (body["kind"], body["status"], body["name"]) == ("new", "proposed", "Le Nouveau Lieu")
+    assert_french(body["detail"])
+    assert not Place.objects.filter(name="Le Nouveau Lieu").exists()
+    assert not Place.objects.managed_by(manager).exists()
+    manager.refresh_from_db()
+    assert not manager.is_staff
+
+    admin = UserFactory(network_admin=True)
+    accepted = client.post(f"/api/places/proposals/{body['id']}/accept", headers=bearer(admin))
+    assert accepted.status_code == 200
+    place = Place.objects.get(name="Le Nouveau Lieu")
+    assert place.phone == "+33471000000"
+    assert place.commune_id == "15014"
     assert list(Place.objects.managed_by(manager)) == [place]
 
 
@@ -268,13 +278,14 @@ def test_a_change_is_recorded_with_who_the_api_channel_and_before_after(client, 
     assert event.changes == {"name": ["Le Tiers-lieu du manager", "Nom changé"]}
 
 
-def test_a_creation_is_recorded_with_the_api_channel(client, manager):
-    response = post(client, {"name": "Tracé", "code_insee": "15014"}, bearer(manager))
+def test_a_creation_is_recorded_with_the_api_channel(client):
+    admin = UserFactory(network_admin=True)
+    response = post(client, {"name": "Tracé", "code_insee": "15014"}, bearer(admin))
 
     event = AuditEvent.objects.get()
     assert event.action == "create"
     assert event.channel == "api"
-    assert event.actor == manager
+    assert event.actor == admin
     assert event.target_id == response.json()["id"]
     assert event.changes["name"] == [None, "Tracé"]
 

@@ -21,7 +21,7 @@ def report_url(place):
 
 
 def resolve_url(report):
-    return reverse("accounts:resolve-report", args=[report.pk])
+    return reverse("accounts:resolve-report", args=[report.public_id])
 
 
 def valid(**changes):
