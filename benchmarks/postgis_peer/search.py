@@ -81,11 +81,8 @@ def _rows(query, nearest_first=False):
     if query.service:
         qs = qs.filter(services__contains=[query.service])
     qs = qs.annotate(distance_m=DistanceSphere("location", point))
-    qs = (
-        qs.order_by(NearestFirst("location", point), "id")
-        if nearest_first
-        else qs.order_by("distance_m", "id")
-    )
+    # An index-ordered (nearest-neighbour) scan takes one sort key: no tie-break by id there.
+    qs = qs.order_by(NearestFirst("location", point)) if nearest_first else qs.order_by("distance_m", "id")
     return qs.values_list("id", "distance_m", "opening_hours", "time_zone")
 
 
@@ -122,9 +119,11 @@ def nearest(lat, lon, k=10, query=None):
     return _result(found[:k])
 
 
-def explain(query, nearest_first=False):
-    """PostgreSQL's plan of the peer's SQL query for `query` (to see the GiST index at work)."""
-    return _rows(query, nearest_first).explain(analyze=True)
+def explain(query, nearest_first=False, limit=None):
+    """PostgreSQL's plan of the peer's SQL query for `query` (to see the GiST index at work); `limit`
+    as in the first batch of `nearest`."""
+    rows = _rows(query, nearest_first)
+    return (rows[:limit] if limit else rows).explain(analyze=True)
 
 
 def load():
