@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from .services import CoverageParams, run_coverage
@@ -20,7 +21,11 @@ class CoverageFilters(Schema):
 
 
 class CoverageOut(Schema):
-    run: int
+    run: int | None = Field(
+        None,
+        description="toujours null : l'API n'enregistre pas d'analyse (la page le fait pour une personne "
+        "connectée qui le demande, la commande `coverage` à chaque fois)",
+    )
     territory: str
     radius_km: float
     place_count: int
@@ -45,11 +50,11 @@ def coverage(request, filters: Query[CoverageFilters]):
     EPCI, département et région ; population par tranche de distance (`bands`) ; distance au lieu le plus
     proche de chaque typologie de tiers-lieux (`by_typology`, tous les lieux ouverts de la typologie,
     quels que soient les filtres) ; avec `recommend`, les communes où ouvrir des lieux et une borne
-    prouvée."""
+    prouvée. Rien n'est enregistré."""
     params = CoverageParams(**filters.dict())
     result = run_coverage(params)
     return {
-        "run": result.run.pk,
+        "run": None,
         "territory": result.territory.label,
         "radius_km": params.radius_km,
         "place_count": result.place_count,
@@ -60,9 +65,9 @@ def coverage(request, filters: Query[CoverageFilters]):
         "recommendation": result.recommendation,
         "bands": result.bands,
         "by_typology": result.by_typology,
-        "approximations": (
-            "distances à vol d'oiseau ; "
-            f"distance routière estimée = {params.detour_factor:g} × vol d'oiseau, "
-            f"temps estimé à {params.speed_kmh:g} km/h (approximations)"
-        ),
+        "approximations": _(
+            "distances à vol d'oiseau ; distance routière estimée = %(detour)s × vol d'oiseau, "
+            "temps estimé à %(speed)s km/h (approximations)"
+        )
+        % {"detour": f"{params.detour_factor:g}", "speed": f"{params.speed_kmh:g}"},
     }

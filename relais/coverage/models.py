@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class CoverageRun(models.Model):
-    """A coverage analysis as it was run: its parameters, the registry it read, and its results."""
+    """A coverage analysis as it was run: its parameters, the registry it read, and its results. Stored only
+    when a person asks to keep it (`kept_by`) or the `coverage` command runs it (no one)."""
 
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
     parameters = models.JSONField(_("paramètres"))
@@ -15,6 +17,14 @@ class CoverageRun(models.Model):
     summary = models.JSONField(_("résumé"), default=dict)
     recommended = models.JSONField(_("sites recommandés"), default=list)
     duration_ms = models.PositiveIntegerField(_("durée (ms)"), default=0)
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("conservée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("analyse de maillage")

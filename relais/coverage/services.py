@@ -1,23 +1,19 @@
-"""Coverage analyses on the registry: load communes and places, run the engine, store the run, export it.
+"""Coverage analyses on the registry: load communes and places, run the engine, shape its results.
 
 The engine (`engine.py`) works on arrays; this module is the thin adapter between it and the database,
-shared by the page (and its map data), the `coverage` command and the API. Also here: the bands of distance
-(table, chart, map), the distance to each tiers-lieux typology, demand weights read from a CSV file, the
-exact mode through CBC (`exact.py`) and the retention of stored runs (`prune_runs`).
+shared by the page (and its map data), the `coverage` command and the API. `run_coverage` is a sequence of
+named steps: load the demand (communes) and the sites (places), weigh the demand, measure the distances,
+summarise them by area, recommend sites, count the population by band of distance and by typology. An
+analysis is stored (`runs.keep_run`) only when asked: the command does, a person may from the page.
+Elsewhere: the files of an analysis (`exports.py`), bands and map data (`figures.py`), demand weights read
+from a CSV file (`weights.py`), stored runs and their retention (`runs.py`).
 """
 
-import csv
-import datetime
-import hashlib
-import json
-import re
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
-from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError, NotFound
 from relais.places.models import Label, Place, RegistryVersion, Service, Typology
@@ -26,14 +22,12 @@ from relais.territory.models import Commune, Department, Epci, Region
 
 from . import engine
 from . import exact as exact_mip
+from .figures import amount, distance_bands
 from .models import CoverageRun
+from .runs import keep_run
 
 MAX_RADIUS_KM = 200
 DEFAULT_THRESHOLDS = (5, 10, 20)
-# Bands of distance to the nearest place (lower edges, km; the last one is open-ended) and their colours on
-# the map and in the chart: ColorBrewer YlOrRd, a single-hue sequence readable with colour-blindness.
-BAND_EDGES_KM = (0, 5, 10, 20, 30)
-BAND_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
 @dataclass(frozen=True)
@@ -47,23 +41,32 @@ class Territory:
         return self.name if self.kind else "France"
 
 
+TERRITORY_MODELS = {"dep": Department, "reg": Region, "epci": Epci}
+
+
 def parse_territory(text):
     """ "dep:15", "reg:84", "epci:200066637" or "" (all of France) → Territory; DomainError otherwise."""
     text = (text or "").strip()
     if not text:
         return Territory("", "", "France")
-    kind, _, code = text.partition(":")
-    models = {"dep": Department, "reg": Region, "epci": Epci}
-    if kind not in models or not code:
+    kind, _sep, code = text.partition(":")
+    if kind not in TERRITORY_MODELS or not code:
         raise DomainError(
-            f"territoire « {text} » mal écrit : attendu dep:CODE, reg:CODE ou epci:SIREN "
-            "(par exemple dep:15).",
+            _(
+                "territoire « %(text)s » mal écrit : attendu dep:CODE, reg:CODE ou epci:SIREN "
+                "(par exemple dep:15)."
+            )
+            % {"text": text},
             field="territory",
         )
-    obj = models[kind].objects.filter(pk=code.upper() if kind == "dep" else code).first()
+    obj = TERRITORY_MODELS[kind].objects.filter(pk=code.upper() if kind == "dep" else code).first()
     if obj is None:
-        label = {"dep": "département", "reg": "région", "epci": "EPCI"}[kind]
-        raise NotFound(f"{label} inconnu : « {code} ».", field="territory")
+        unknown = {
+            "dep": _("département inconnu : « %(code)s »."),
+            "reg": _("région inconnue : « %(code)s »."),
+            "epci": _("EPCI inconnu : « %(code)s »."),
+        }[kind]
+        raise NotFound(unknown % {"code": code}, field="territory")
     return Territory(kind, obj.pk, obj.name)
 
 
@@ -85,8 +88,12 @@ class CoverageParams:
     # here); the fast answer is kept when the solver does not beat it within the time limit.
     exact: bool = False
     time_limit_s: float = 60.0
+    # The fast answer continues with an exact solve for this long when its proven gap is above 0.1 % and the
+    # problem is small (engine.recommend_sites); 0 turns that off.
+    exact_budget_s: float = engine.EXACT_BUDGET_S
     # Demand weights other than the population (e.g. people aged 60 and over): {code INSEE: weight}, read
-    # by `read_weights`; the analysed communes missing from it weigh 0. `weights_source` names the file.
+    # by `weights.read_weights`; the analysed communes missing from it weigh 0. `weights_source` names the
+    # file.
     weights: dict | None = field(default=None, repr=False)
     weights_source: str = ""
 
@@ -100,42 +107,67 @@ class CoverageParams:
             values["weights"] = {
                 "source": self.weights_source,
                 "communes": len(weights),
-                "total": _amount(sum(weights.values())),
+                "total": amount(sum(weights.values())),
             }
         return values
 
     def validate(self):
-        if not (0 < self.radius_km <= MAX_RADIUS_KM):
-            raise DomainError(
-                f"le rayon doit être compris entre 0 et {MAX_RADIUS_KM} km (reçu : {self.radius_km}).",
-                field="radius_km",
-            )
-        if self.recommend < 0:
-            raise DomainError(
-                f"le nombre de sites à recommander doit être positif (reçu : {self.recommend}).",
-                field="recommend",
-            )
-        if not (1 <= self.detour_factor <= 3):
-            raise DomainError(
-                "le coefficient de détour doit être compris entre 1 et 3.", field="detour_factor"
-            )
-        if not (5 <= self.speed_kmh <= 130):
-            raise DomainError("la vitesse moyenne doit être comprise entre 5 et 130 km/h.", field="speed_kmh")
-        if not (1 <= self.time_limit_s <= 600):
-            raise DomainError(
-                "la durée maximale du calcul exact doit être comprise entre 1 et 600 s.", field="time_limit_s"
-            )
-        if self.exact and self.min_spacing_km:
-            raise DomainError(
-                "le calcul exact ne prend pas en compte l'espacement minimal : choisissez l'un ou l'autre.",
-                field="exact",
-            )
-        if self.weights is not None and any(not (w >= 0) for w in self.weights.values()):
-            raise DomainError("les poids doivent être des nombres positifs ou nuls.", field="weights")
-        if any(not (0 < t <= MAX_RADIUS_KM) for t in self.thresholds_km):
-            raise DomainError(
-                "les seuils de distance doivent être compris entre 0 et 200 km.", field="thresholds"
-            )
+        checks = (
+            (
+                0 < self.radius_km <= MAX_RADIUS_KM,
+                "radius_km",
+                _("le rayon doit être compris entre 0 et %(max)s km (reçu : %(value)s).")
+                % {"max": MAX_RADIUS_KM, "value": self.radius_km},
+            ),
+            (
+                self.recommend >= 0,
+                "recommend",
+                _("le nombre de sites à recommander doit être positif (reçu : %(value)s).")
+                % {"value": self.recommend},
+            ),
+            (
+                1 <= self.detour_factor <= 3,
+                "detour_factor",
+                _("le coefficient de détour doit être compris entre 1 et 3."),
+            ),
+            (
+                5 <= self.speed_kmh <= 130,
+                "speed_kmh",
+                _("la vitesse moyenne doit être comprise entre 5 et 130 km/h."),
+            ),
+            (
+                1 <= self.time_limit_s <= 600,
+                "time_limit_s",
+                _("la durée maximale du calcul exact doit être comprise entre 1 et 600 s."),
+            ),
+            (
+                0 <= self.exact_budget_s <= 60,
+                "exact_budget_s",
+                _("la durée du calcul exact après la réponse rapide doit être comprise entre 0 et 60 s."),
+            ),
+            (
+                not (self.exact and self.min_spacing_km),
+                "exact",
+                _(
+                    "le calcul exact ne prend pas en compte l'espacement minimal : "
+                    "choisissez l'un ou l'autre."
+                ),
+            ),
+            (
+                self.weights is None or all(w >= 0 for w in self.weights.values()),
+                "weights",
+                _("les poids doivent être des nombres positifs ou nuls."),
+            ),
+            (
+                all(0 < t <= MAX_RADIUS_KM for t in self.thresholds_km),
+                "thresholds",
+                _("les seuils de distance doivent être compris entre 0 et %(max)s km.")
+                % {"max": MAX_RADIUS_KM},
+            ),
+        )
+        for ok, name, message in checks:
+            if not ok:
+                raise DomainError(message, field=name)
 
 
 class GreatCircleDistances:
@@ -155,19 +187,41 @@ class CoverageResult:
     communes: list  # dicts, one per analysed commune
     summary: list  # dicts: the territory, then its EPCI, départements and régions
     recommended: list = field(default_factory=list)
-    recommendation: dict = field(default_factory=dict)  # covered, upper bound, gap
+    recommendation: dict = field(default_factory=dict)  # covered, upper bound, gap, proven optimal
     by_typology: list = field(default_factory=list)  # distance to the nearest place of each typology
     weights: dict = field(
         default_factory=dict
     )  # with custom weights: source, communes missing, codes ignored
     excluded: list = field(default_factory=list)  # codes of communes without coordinates
     place_count: int = 0
-    run: CoverageRun | None = None
+    run: CoverageRun | None = None  # the stored run, when the analysis was kept
     bands: list = field(default_factory=list)  # population by band of distance (before/after the picks)
     registry_token: object = None  # the registry version the analysis read
+    thresholds: tuple = ()  # the distances summarised (the thresholds and the radius), km
+    distance_source: str = ""
+    duration_ms: int = 0
 
 
-def _demand(territory):
+@dataclass
+class Demand:
+    """The analysed communes (those with coordinates), as arrays in INSEE code order."""
+
+    codes: list
+    names: list
+    lat: np.ndarray
+    lon: np.ndarray
+    population: np.ndarray
+    departments: list
+    regions: list
+    epcis: list  # "" for a commune outside any EPCI
+    excluded: list  # codes of the territory's communes without coordinates
+
+    def __len__(self):
+        return len(self.codes)
+
+
+def load_demand(territory):
+    """The communes of the territory: those with coordinates as a Demand, the others excluded by code."""
     qs = Commune.objects.all()
     if territory.kind == "dep":
         qs = qs.filter(department_id=territory.code)
@@ -185,24 +239,180 @@ def _demand(territory):
             "department_id",
             "region_id",
             "epci_id",
+            named=True,
         )
     )
-    excluded = [r[0] for r in rows if r[2] is None]
-    return [r for r in rows if r[2] is not None], excluded
-
-
-FILTERS = (
-    ("typology", Typology, "typologie inconnue"),
-    ("service", Service, "service inconnu"),
-    ("label", Label, "label inconnu"),
-)
+    located = [r for r in rows if r.latitude is not None]
+    return Demand(
+        codes=[r.code_insee for r in located],
+        names=[r.name for r in located],
+        lat=np.array([r.latitude for r in located], dtype=float),
+        lon=np.array([r.longitude for r in located], dtype=float),
+        population=np.array([r.population for r in located], dtype=float),
+        departments=[r.department_id for r in located],
+        regions=[r.region_id for r in located],
+        epcis=[r.epci_id or "" for r in located],
+        excluded=[r.code_insee for r in rows if r.latitude is None],
+    )
 
 
 def _check_filters(params):
-    for name, model, message in FILTERS:
+    unknown = (
+        ("typology", Typology, _("typologie inconnue : « %(code)s ».")),
+        ("service", Service, _("service inconnu : « %(code)s ».")),
+        ("label", Label, _("label inconnu : « %(code)s ».")),
+    )
+    for name, model, message in unknown:
         code = getattr(params, name)
         if code and not model.objects.filter(code=code).exists():
-            raise DomainError(f"{message} : « {code} ».", field=name)
+            raise DomainError(message % {"code": code}, field=name)
+
+
+def load_sites(params):
+    """Open, positioned places, filtered the way the directory and the API filter them: (lat, lon) arrays."""
+    query = PlaceQuery(typology=params.typology, service=params.service, label=params.label)
+    rows = list(filtered_queryset(query).filter(latitude__isnull=False).values_list("latitude", "longitude"))
+    points = np.asarray(rows, dtype=float).reshape(-1, 2)
+    return points[:, 0], points[:, 1]
+
+
+def demand_weights(demand, params):
+    """The weight of each commune (its population, or the file's weights) and, with a file, a report of what
+    it missed: (weights array, summary key "population" or "weight", report)."""
+    if params.weights is None:
+        return demand.population, "population", {}
+    weights = np.array([float(params.weights.get(code, 0.0)) for code in demand.codes])
+    analysed = set(demand.codes)
+    report = {
+        "source": params.weights_source,
+        "communes_without_weight": sum(1 for code in demand.codes if code not in params.weights),
+        "ignored_codes": sum(1 for code in params.weights if code not in analysed),
+        "total": amount(weights.sum()),
+    }
+    return weights, "weight", report
+
+
+def commune_rows(demand, nearest, weights, params):
+    """One dict per analysed commune: its distance to the nearest place, estimated road km and minutes."""
+    rows = []
+    for i, code in enumerate(demand.codes):
+        km = float(nearest[i])
+        road = km * params.detour_factor
+        row = {
+            "code_insee": code,
+            "name": demand.names[i],
+            "department": demand.departments[i],
+            "region": demand.regions[i],
+            "epci": demand.epcis[i],
+            "population": int(demand.population[i]),
+            "latitude": float(demand.lat[i]),
+            "longitude": float(demand.lon[i]),
+            "nearest_km": round(km, 3),
+            "road_km_approx": round(road, 1),
+            "minutes_approx": round(road / params.speed_kmh * 60),
+            "white_zone": km > params.radius_km,
+        }
+        if params.weights is not None:
+            row["weight"] = amount(weights[i])
+        rows.append(row)
+    return rows
+
+
+def summary_rows(territory, demand, nearest, weights, thresholds, weight_key):
+    """The territory's summary, then one row per EPCI, département and région of its communes."""
+    rows = [
+        _summary_row(
+            "territoire",
+            territory.code or "FR",
+            territory.label,
+            engine.summarize(nearest, weights, thresholds),
+            thresholds,
+            weight_key,
+        )
+    ]
+    areas = (
+        ("epci", demand.epcis, dict(Epci.objects.values_list("siren", "name"))),
+        ("département", demand.departments, dict(Department.objects.values_list("code", "name"))),
+        ("région", demand.regions, dict(Region.objects.values_list("code", "name"))),
+    )
+    for scope, groups, names in areas:
+        for code, item in sorted(engine.aggregate(groups, nearest, weights, thresholds).items()):
+            name = names.get(code, _("sans EPCI"))
+            rows.append(_summary_row(scope, code, name, item, thresholds, weight_key))
+    return rows
+
+
+def _summary_row(scope, code, name, item, thresholds, weight_key="population"):
+    row = {
+        "scope": scope,
+        "code": code,
+        "name": name,
+        weight_key: amount(item.total_weight),
+        "mean_km": round(item.mean_distance_km, 2) if np.isfinite(item.mean_distance_km) else None,
+    }
+    for t in thresholds:
+        label = f"{t:g}"
+        row[f"covered_{label}km"] = amount(item.covered_weight[t])
+        row[f"share_{label}km"] = round(item.covered_share[t], 4)
+    return row
+
+
+def recommend(result, demand, sites, nearest, weights):
+    """Where `params.recommend` new places would cover the most uncovered weight: fills the result's
+    recommended sites and recommendation figures; returns the distances once they are open (None without)."""
+    params = result.params
+    if params.recommend > len(demand):
+        raise DomainError(
+            _("impossible de recommander %(k)s sites parmi %(n)s communes candidates.")
+            % {"k": params.recommend, "n": len(demand)},
+            field="recommend",
+        )
+    solver = exact_mip.cbc_solver if exact_mip.available() else None
+    rec = engine.recommend_sites(
+        demand.lat,
+        demand.lon,
+        weights,
+        demand.lat,
+        demand.lon,
+        params.radius_km,
+        params.recommend,
+        existing_lat=sites[0],
+        existing_lon=sites[1],
+        min_spacing_km=params.min_spacing_km,
+        exact=params.exact,
+        time_limit_s=params.time_limit_s,
+        exact_budget_s=params.exact_budget_s,
+        exact_solver=solver,
+    )
+    cumulative = rec.existing_weight
+    for rank, (j, gain, reached) in enumerate(zip(rec.chosen, rec.gains, rec.reached, strict=True), start=1):
+        cumulative += gain
+        result.recommended.append(
+            {
+                "rank": rank,
+                "code_insee": demand.codes[j],
+                "name": demand.names[j],
+                "department": demand.departments[j],
+                "newly_covered": amount(gain),
+                "communes_reached": len(reached),
+                "covered_after": amount(cumulative),
+            }
+        )
+    result.recommendation = {
+        "covered_before": amount(rec.existing_weight),
+        "covered_after": amount(rec.covered_weight),
+        "upper_bound": int(np.ceil(rec.upper_bound)),
+        "gap": round(rec.gap, 5),
+        "proven_optimal": rec.exact,
+    }
+    if params.exact or rec.solver_used:
+        result.recommendation["solver"] = exact_mip.NAME if solver else "highs"
+    if not rec.chosen:
+        return None
+    picked = np.asarray(rec.chosen)
+    return np.minimum(
+        nearest, engine.nearest_distances(demand.lat, demand.lon, demand.lat[picked], demand.lon[picked])
+    )
 
 
 def typology_breakdown(lat, lon, weights, radius_km):
@@ -226,21 +436,15 @@ def typology_breakdown(lat, lon, weights, radius_km):
             distances = engine.nearest_distances(lat, lon, sites[:, 0], sites[:, 1])
             item = engine.summarize(distances, weights, (radius_km,))
             row["mean_km"] = round(item.mean_distance_km, 2) if np.isfinite(item.mean_distance_km) else None
-            row["covered"] = _amount(item.covered_weight[radius_km])
+            row["covered"] = amount(item.covered_weight[radius_km])
             row["share"] = round(item.covered_share[radius_km], 4)
         breakdown.append(row)
     return breakdown
 
 
-def _sites(params):
-    """Open, positioned places, filtered the way the directory and the API filter them."""
-    query = PlaceQuery(typology=params.typology, service=params.service, label=params.label)
-    rows = list(filtered_queryset(query).filter(latitude__isnull=False).values_list("latitude", "longitude"))
-    return np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=float)
-
-
-def run_coverage(params, *, distances=None, save=True, progress=None):
-    """Run a coverage analysis; raises DomainError (French message) on bad parameters or data."""
+def run_coverage(params, *, distances=None, save=False, kept_by=None, progress=None):
+    """Run a coverage analysis; raises DomainError (French message) on bad parameters or data. With `save`,
+    the run is stored (`runs.keep_run`, on behalf of `kept_by`); otherwise nothing is written."""
     params.validate()
     tick = progress or (lambda step: None)
     started = time.perf_counter()
@@ -248,456 +452,46 @@ def run_coverage(params, *, distances=None, save=True, progress=None):
     token = RegistryVersion.current()
     distances = distances or GreatCircleDistances()
     _check_filters(params)
-    tick("communes")
-    rows, excluded = _demand(territory)
-    if not rows:
-        raise DomainError(f"aucune commune avec des coordonnées dans {territory.label}.", field="territory")
-    site_lat, site_lon = _sites(params)
-    if len(site_lat) == 0:
+    tick(_("communes"))
+    demand = load_demand(territory)
+    if not len(demand):
         raise DomainError(
-            "aucun lieu ouvert et positionné au registre"
-            + (" avec ces filtres." if _filtered(params) else "."),
+            _("aucune commune avec des coordonnées dans %(territory)s.") % {"territory": territory.label},
+            field="territory",
+        )
+    sites = load_sites(params)
+    if len(sites[0]) == 0:
+        filtered = params.typology or params.service or params.label
+        raise DomainError(
+            _("aucun lieu ouvert et positionné au registre avec ces filtres.")
+            if filtered
+            else _("aucun lieu ouvert et positionné au registre."),
             field="registry",
         )
-    codes = [r[0] for r in rows]
-    lat = np.array([r[2] for r in rows])
-    lon = np.array([r[3] for r in rows])
-    population = np.array([r[4] for r in rows], dtype=float)
-    weight_key = "population"
-    weights_report = {}
-    if params.weights is not None:
-        # Every figure below is then in the file's unit: "population" becomes "weight" in the summary.
-        population = np.array([float(params.weights.get(code, 0.0)) for code in codes])
-        weight_key = "weight"
-        analysed = set(codes)
-        weights_report = {
-            "source": params.weights_source,
-            "communes_without_weight": sum(1 for code in codes if code not in params.weights),
-            "ignored_codes": sum(1 for code in params.weights if code not in analysed),
-            "total": _amount(population.sum()),
-        }
-    tick("distances")
-    nearest = distances.nearest_km(lat, lon, site_lat, site_lon)
+    weights, weight_key, weights_report = demand_weights(demand, params)
+    tick(_("distances"))
+    nearest = distances.nearest_km(demand.lat, demand.lon, sites[0], sites[1])
     thresholds = tuple(sorted(set(params.thresholds_km) | {params.radius_km}))
-    communes = []
-    for i, row in enumerate(rows):
-        km = float(nearest[i])
-        road = km * params.detour_factor
-        communes.append(
-            {
-                "code_insee": row[0],
-                "name": row[1],
-                "department": row[5],
-                "region": row[6],
-                "epci": row[7] or "",
-                "population": int(row[4]),
-                "latitude": row[2],
-                "longitude": row[3],
-                "nearest_km": round(km, 3),
-                "road_km_approx": round(road, 1),
-                "minutes_approx": round(road / params.speed_kmh * 60),
-                "white_zone": km > params.radius_km,
-            }
-        )
-        if params.weights is not None:
-            communes[-1]["weight"] = _amount(population[i])
-    summary = [
-        _row_from_summary(
-            "territoire",
-            territory.code or "FR",
-            territory.label,
-            engine.summarize(nearest, population, thresholds),
-            thresholds,
-            weight_key,
-        )
-    ]
-    for scope, column, names in (
-        ("epci", 7, dict(Epci.objects.values_list("siren", "name"))),
-        ("département", 5, dict(Department.objects.values_list("code", "name"))),
-        ("région", 6, dict(Region.objects.values_list("code", "name"))),
-    ):
-        groups = [r[column] or "" for r in rows]
-        for code, item in sorted(engine.aggregate(groups, nearest, population, thresholds).items()):
-            summary.append(
-                _row_from_summary(scope, code, names.get(code, "sans EPCI"), item, thresholds, weight_key)
-            )
-
     result = CoverageResult(
         territory=territory,
         params=params,
-        communes=communes,
-        summary=summary,
-        excluded=excluded,
-        place_count=len(site_lat),
+        communes=commune_rows(demand, nearest, weights, params),
+        summary=summary_rows(territory, demand, nearest, weights, thresholds, weight_key),
+        excluded=demand.excluded,
+        place_count=len(sites[0]),
         registry_token=token,
         weights=weights_report,
+        thresholds=thresholds,
+        distance_source=distances.name,
     )
     after = None
     if params.recommend:
-        if params.recommend > len(rows):
-            raise DomainError(
-                f"impossible de recommander {params.recommend} sites parmi {len(rows)} communes candidates.",
-                field="recommend",
-            )
-        tick("recommandation")
-        solver = exact_mip.cbc_solver if params.exact and exact_mip.available() else None
-        rec = engine.recommend_sites(
-            lat,
-            lon,
-            population,
-            lat,
-            lon,
-            params.radius_km,
-            params.recommend,
-            existing_lat=site_lat,
-            existing_lon=site_lon,
-            min_spacing_km=params.min_spacing_km,
-            exact=params.exact,
-            time_limit_s=params.time_limit_s,
-            exact_solver=solver,
-        )
-        cumulative = rec.existing_weight
-        for rank, (j, gain, reached) in enumerate(
-            zip(rec.chosen, rec.gains, rec.reached, strict=True), start=1
-        ):
-            cumulative += gain
-            result.recommended.append(
-                {
-                    "rank": rank,
-                    "code_insee": codes[j],
-                    "name": rows[j][1],
-                    "department": rows[j][5],
-                    "newly_covered": _amount(gain),
-                    "communes_reached": len(reached),
-                    "covered_after": _amount(cumulative),
-                }
-            )
-        result.recommendation = {
-            "covered_before": _amount(rec.existing_weight),
-            "covered_after": _amount(rec.covered_weight),
-            "upper_bound": int(np.ceil(rec.upper_bound)),
-            "gap": round(rec.gap, 5),
-            "proven_optimal": rec.exact,
-        }
-        if params.exact:
-            result.recommendation["solver"] = exact_mip.NAME if solver else "highs"
-        if rec.chosen:
-            picked = np.asarray(rec.chosen)
-            after = np.minimum(nearest, engine.nearest_distances(lat, lon, lat[picked], lon[picked]))
-    result.bands = distance_bands(nearest, population, after)
-    tick("typologies")
-    result.by_typology = typology_breakdown(lat, lon, population, params.radius_km)
+        tick(_("recommandation"))
+        after = recommend(result, demand, sites, nearest, weights)
+    result.bands = distance_bands(nearest, weights, after)
+    tick(_("typologies"))
+    result.by_typology = typology_breakdown(demand.lat, demand.lon, weights, params.radius_km)
+    result.duration_ms = int((time.perf_counter() - started) * 1000)
     if save:
-        version = RegistryVersion.objects.filter(pk=1).first()
-        result.run = CoverageRun.objects.create(
-            parameters={
-                **params.stored(),
-                "thresholds_km": list(thresholds),
-                "distance_source": distances.name,
-            },
-            registry_token=token,
-            registry_changed_at=version.changed_at if version else None,
-            place_count=len(site_lat),
-            commune_count=len(rows),
-            excluded_communes=excluded,
-            summary={
-                "territory": summary[0],
-                "recommendation": result.recommendation,
-                "bands": result.bands,
-                "by_typology": result.by_typology,
-            },
-            recommended=result.recommended,
-            duration_ms=int((time.perf_counter() - started) * 1000),
-        )
+        keep_run(result, kept_by=kept_by)
     return result
-
-
-def distance_bands(distances_km, weights, after_km=None):
-    """Population by band of distance to the nearest place (BAND_EDGES_KM), and with `after_km` (the
-    distances once the recommended sites are open) the same after them: rows for a table and a chart."""
-    weights = np.asarray(weights, dtype=float)
-    total = float(weights.sum()) or 1.0
-    edges = np.asarray(BAND_EDGES_KM[1:], dtype=float)
-
-    def per_band(distances):
-        band = np.searchsorted(edges, np.asarray(distances, dtype=float), side="right")
-        return np.bincount(band, weights=weights, minlength=len(BAND_EDGES_KM))
-
-    before = per_band(distances_km)
-    later = per_band(after_km) if after_km is not None else None
-    rows = []
-    for i, low in enumerate(BAND_EDGES_KM):
-        high = BAND_EDGES_KM[i + 1] if i + 1 < len(BAND_EDGES_KM) else None
-        row = {
-            "low": low,
-            "high": high,
-            "color": BAND_COLORS[i],
-            "population": _amount(before[i]),
-            "share": round(float(before[i]) / total, 4),
-        }
-        if later is not None:
-            row["population_after"] = _amount(later[i])
-            row["share_after"] = round(float(later[i]) / total, 4)
-        rows.append(row)
-    return rows
-
-
-def map_data(result):
-    """What the map draws, compact: the analysed communes as [code, name, lat, lon, nearest km, population],
-    the recommended sites with their position, and the bands of distance with their colours."""
-    communes = [
-        [
-            c["code_insee"],
-            c["name"],
-            round(c["latitude"], 5),
-            round(c["longitude"], 5),
-            round(c["nearest_km"], 2),
-            c["population"],
-        ]
-        for c in result.communes
-    ]
-    position = {c["code_insee"]: (c["latitude"], c["longitude"]) for c in result.communes}
-    picks = [
-        {
-            "rank": r["rank"],
-            "code_insee": r["code_insee"],
-            "name": r["name"],
-            "lat": round(position[r["code_insee"]][0], 5),
-            "lon": round(position[r["code_insee"]][1], 5),
-            "newly_covered": r["newly_covered"],
-            "communes_reached": r["communes_reached"],
-        }
-        for r in result.recommended
-    ]
-    # The view to open on: the whole territory, but metropolitan France for all of France (the outre-mer
-    # would otherwise shrink it to a dot; the map can be moved to them).
-    framed = [c for c in result.communes if not c["department"].startswith("97")]
-    if result.territory.kind or not framed:
-        framed = result.communes
-    lats = [c["latitude"] for c in framed]
-    lons = [c["longitude"] for c in framed]
-    return {
-        "radius_km": result.params.radius_km,
-        "bounds": [[min(lats), min(lons)], [max(lats), max(lons)]],
-        "bands": [{"low": b["low"], "high": b["high"], "color": b["color"]} for b in result.bands],
-        "communes": communes,
-        "picks": picks,
-    }
-
-
-def map_cache_key(params, registry_token):
-    """Cache key of an analysis' map data: its parameters and the registry version it read."""
-    text = json.dumps(params.stored(), sort_keys=True, default=str)
-    return "coverage-map:" + hashlib.sha256(f"{text}|{registry_token}".encode()).hexdigest()
-
-
-def _filtered(params):
-    return bool(params.typology or params.service or params.label)
-
-
-def _amount(value):
-    """A sum of weights as shown: an integer when it is one (populations), else 3 decimals."""
-    value = float(value)
-    return int(round(value)) if abs(value - round(value)) < 1e-6 else round(value, 3)
-
-
-def _row_from_summary(scope, code, name, item, thresholds, weight_key="population"):
-    row = {
-        "scope": scope,
-        "code": code,
-        "name": name,
-        weight_key: _amount(item.total_weight),
-        "mean_km": round(item.mean_distance_km, 2)
-        if item.mean_distance_km == item.mean_distance_km
-        else None,
-    }
-    for t in thresholds:
-        label = f"{t:g}"
-        row[f"covered_{label}km"] = _amount(item.covered_weight[t])
-        row[f"share_{label}km"] = round(item.covered_share[t], 4)
-    return row
-
-
-INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-MAX_REPORTED_ERRORS = 20
-
-
-def read_weights(path):
-    """Demand weights from a CSV file with a header line `code_insee;weight` (UTF-8, `;` or `,` or tab as
-    separator, decimal comma accepted): {code INSEE: weight}. Every bad line is reported with its number in
-    one DomainError (the first 20)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DomainError(f"fichier de poids introuvable : {path}.", field="weights") from None
-    except UnicodeDecodeError:
-        raise DomainError(
-            f"le fichier de poids {path.name} n'est pas en UTF-8 : enregistrez-le en UTF-8 (CSV UTF-8).",
-            field="weights",
-        ) from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise DomainError(
-            f"le fichier de poids {path.name} est vide : attendu une ligne d'en-tête code_insee;weight "
-            "puis une ligne par commune.",
-            field="weights",
-        )
-    header = lines[0]
-    delimiter = next((d for d in (";", "\t", ",") if d in header), ";")
-    reader = csv.reader(lines, delimiter=delimiter)
-    columns = [c.strip().lower() for c in next(reader)]
-    if "code_insee" not in columns or "weight" not in columns:
-        raise DomainError(
-            f"{path.name}, ligne 1 : colonnes attendues code_insee et weight (séparées par « ; »), "
-            f"trouvé : {', '.join(columns) or 'rien'}.",
-            field="weights",
-        )
-    code_at, weight_at = columns.index("code_insee"), columns.index("weight")
-    weights, first_line, errors = {}, {}, []
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        code = row[code_at].strip().upper() if len(row) > code_at else ""
-        raw = row[weight_at].strip() if len(row) > weight_at else ""
-        problem = None
-        if not code:
-            problem = "code INSEE manquant"
-        elif not INSEE_CODE.match(code):
-            hint = f" (zéro initial perdu ? essayez 0{code})" if re.fullmatch(r"\d{4}", code) else ""
-            problem = f"code INSEE « {code} » mal formé : 5 caractères attendus, comme 15014 ou 2A004{hint}"
-        elif code in first_line:
-            problem = f"code INSEE {code} déjà donné ligne {first_line[code]}"
-        else:
-            number_text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
-            try:
-                value = float(number_text)
-            except ValueError:
-                value = None
-            if not raw:
-                problem = f"poids manquant pour {code}"
-            elif value is None or not np.isfinite(value):
-                problem = f"poids « {raw} » illisible pour {code} : un nombre est attendu (par exemple 12,5)"
-            elif value < 0:
-                problem = f"poids négatif ({raw}) pour {code}"
-            else:
-                weights[code] = value
-                first_line[code] = number
-        if problem:
-            errors.append(f"ligne {number} : {problem}")
-    if errors:
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = len(errors) - len(shown)
-        raise DomainError(
-            f"fichier de poids {path.name} : {len(errors)} ligne(s) invalide(s).\n"
-            + "\n".join(shown)
-            + (f"\n… et {more} autre(s)." if more else ""),
-            field="weights",
-        )
-    if not weights:
-        raise DomainError(f"le fichier de poids {path.name} ne contient aucune commune.", field="weights")
-    return weights
-
-
-@dataclass
-class PruneReport:
-    total: int  # runs stored before pruning
-    deleted: int  # runs deleted (or that would be, in a dry run)
-    kept_recent: int  # kept: younger than keep_days
-    kept_latest: int  # kept: older, but the newest run of their parameter set
-
-
-def prune_runs(keep_days, *, dry_run=False, now=None):
-    """Delete the stored runs older than `keep_days`, except the newest run of each parameter set (the one
-    to cite for that analysis: same territory, radius, filters…). With `dry_run`, only count."""
-    if keep_days is None or keep_days < 0:
-        raise DomainError(
-            f"le nombre de jours à conserver doit être positif ou nul (reçu : {keep_days}).",
-            field="keep_days",
-        )
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=keep_days)
-    seen, doomed = set(), []
-    report = PruneReport(total=0, deleted=0, kept_recent=0, kept_latest=0)
-    runs = CoverageRun.objects.order_by("-created_at", "-pk").values_list("pk", "created_at", "parameters")
-    for pk, created_at, parameters in runs.iterator(chunk_size=2000):
-        report.total += 1
-        key = json.dumps(parameters, sort_keys=True, default=str)
-        if created_at >= cutoff:
-            report.kept_recent += 1
-        elif key not in seen:
-            report.kept_latest += 1
-        else:
-            doomed.append(pk)
-        seen.add(key)
-    report.deleted = len(doomed)
-    if not dry_run:
-        with transaction.atomic():
-            for start in range(0, len(doomed), 500):
-                CoverageRun.objects.filter(pk__in=doomed[start : start + 500]).delete()
-    return report
-
-
-def write_exports(result, output_dir):
-    """communes.csv, summary.csv and, with a recommendation, recommended.csv (`;`, UTF-8); the same tables
-    in one OpenDocument spreadsheet (coverage.ods); communes as GeoJSON points with their figures."""
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    tables = {"communes": result.communes, "summary": result.summary}
-    if result.recommended:
-        tables["recommended"] = result.recommended
-    written = [_write_csv(output_dir / f"{name}.csv", rows) for name, rows in tables.items()]
-    written.append(_write_ods(output_dir / "coverage.ods", tables))
-    written.append(_write_geojson(output_dir / "communes.geojson", result))
-    return written
-
-
-def _write_ods(path, tables):
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
-
-    document = OpenDocumentSpreadsheet()
-    for name, rows in tables.items():
-        table = Table(name=name)
-        if rows:
-            for values in [list(rows[0]), *([row[k] for k in rows[0]] for row in rows)]:
-                table_row = TableRow()
-                for value in values:
-                    if isinstance(value, bool) or value is None or isinstance(value, str):
-                        cell = TableCell(valuetype="string")
-                        cell.addElement(P(text="" if value is None else str(value)))
-                    else:
-                        cell = TableCell(valuetype="float", value=value)
-                        cell.addElement(P(text=str(value)))
-                    table_row.addElement(cell)
-                table.addElement(table_row)
-        document.spreadsheet.addElement(table)
-    document.save(str(path))
-    return path
-
-
-def _write_geojson(path, result):
-    recommended = {r["code_insee"]: r["rank"] for r in result.recommended}
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [c["longitude"], c["latitude"]]},
-            "properties": {
-                **{k: v for k, v in c.items() if k not in ("latitude", "longitude")},
-                "recommended_rank": recommended.get(c["code_insee"]),
-            },
-        }
-        for c in result.communes
-    ]
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"type": "FeatureCollection", "features": features}, handle, ensure_ascii=False)
-    return path
-
-
-def _write_csv(path, rows):
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        if rows:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-    return path

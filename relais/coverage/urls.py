@@ -6,4 +6,5 @@ app_name = "coverage"
 urlpatterns = [
     path("", views.coverage_page, name="page"),
     path("carte.json", views.coverage_map_data, name="map-data"),
+    path("conserver/", views.keep_analysis, name="keep"),
 ]

@@ -2,24 +2,34 @@ import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from relais.core.errors import DomainError, NotFound
 from relais.places.models import Label, RegistryVersion, Service, Typology
 from relais.territory.models import Department, Region
 
-from .services import CoverageParams, map_cache_key, map_data, run_coverage
+from .figures import map_cache_key, map_data
+from .services import CoverageParams, run_coverage
 
 # The exact mode on the page: how long a visitor may wait for the proof of optimality (seconds).
 PAGE_EXACT_TIME_LIMIT_S = 20.0
 # How long the map data of an analysis shown on the page stays ready for the map's request (seconds).
 MAP_CACHE_SECONDS = 600
+# The areas of the summary rows, as the page names them (the rows keep their codes: exports, API).
+SCOPE_LABELS = {
+    "epci": gettext_lazy("intercommunalité"),
+    "département": gettext_lazy("département"),
+    "région": gettext_lazy("région"),
+}
 
 
 def _float(value, default):
@@ -50,8 +60,8 @@ def params_from_query(query):
     )
 
 
-def query_of(params):
-    """The query string that asks for `params` again (the map's data URL)."""
+def query_values(params):
+    """The form's fields that ask for `params` again (the territory always: empty, it is all of France)."""
     values = {
         "territory": params.territory,
         "radius_km": f"{params.radius_km:g}",
@@ -61,7 +71,12 @@ def query_of(params):
         "service": params.service,
         "exact": 1 if params.exact else 0,
     }
-    return urlencode({k: v for k, v in values.items() if v not in ("", None, 0)})
+    return {k: v for k, v in values.items() if k == "territory" or v not in ("", None, 0)}
+
+
+def query_of(params):
+    """The query string that asks for `params` again (the map's data URL, the page after keeping a run)."""
+    return urlencode(query_values(params))
 
 
 def band_label(band):
@@ -90,7 +105,8 @@ def chart_data(result, bands):
 
 @require_GET
 def coverage_page(request):
-    """Public coverage page: a territory's distance to places, white zones, and where to open new ones."""
+    """Public coverage page: a territory's distance to places, white zones, and where to open new ones.
+    Showing an analysis stores nothing; a signed-in person may keep it (`keep_analysis`)."""
     params = None
     result = error = None
     if "territory" in request.GET:
@@ -127,7 +143,14 @@ def coverage_page(request):
         context["head"] = head
         context["covered_radius"] = head[f"covered_{context['radius_key']}km"]
         context["share_radius"] = head[f"share_{context['radius_key']}km"]
-        context["sub_areas"] = [row for row in result.summary[1:] if row["scope"] != "région"][:60]
+        context["sub_areas"] = [
+            {**row, "scope_label": SCOPE_LABELS[row["scope"]]}
+            for row in result.summary[1:]
+            if row["scope"] != "région"
+        ][:60]
+        context["keep_fields"] = sorted(query_values(params).items())
+        context["solver_used"] = "solver" in result.recommendation
+        context["gap_percent"] = result.recommendation.get("gap", 0) * 100
         context["typology_rows"] = [
             {**row, "query": query_of(replace(params, typology=row["code"]))}
             for row in result.by_typology
@@ -135,6 +158,27 @@ def coverage_page(request):
         ]
         context["typologies_without_place"] = [row["name"] for row in result.by_typology if not row["places"]]
     return render(request, "coverage/coverage.html", context)
+
+
+@require_POST
+def keep_analysis(request):
+    """Keep the analysis of the posted form's parameters as a stored run (signed-in people only: a public
+    page must not grow the table), then show it again with its number."""
+    params = params_from_query(request.POST)
+    page = reverse("coverage:page") + "?" + query_of(params)
+    if not request.user.is_authenticated:
+        return redirect_to_login(page)
+    try:
+        result = run_coverage(params, save=True, kept_by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(page)
+    messages.success(
+        request,
+        _("Analyse conservée sous le n° %(id)s : elle peut être citée avec ce numéro.")
+        % {"id": result.run.pk},
+    )
+    return redirect(page)
 
 
 @require_GET
@@ -147,7 +191,7 @@ def coverage_map_data(request):
     content = cache.get(key)
     if content is None:
         try:
-            result = run_coverage(params, save=False)
+            result = run_coverage(params)
         except DomainError as exc:
             status = 404 if isinstance(exc, NotFound) else 400
             return JsonResponse({"detail": exc.message, "field": exc.field}, status=status)

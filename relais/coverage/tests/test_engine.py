@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relais.coverage import engine
+from relais.coverage import bounds, engine
 from relais.territory.geo import haversine_km
 
 # One degree of latitude is 111.195 km on the mean sphere.
@@ -195,7 +195,7 @@ def test_the_lagrangian_bound_used_for_national_models_is_a_valid_upper_bound():
         )
         matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, 5)
         exact = engine.recommend_sites(demand_lat, demand_lon, weights, cand_lat, cand_lon, 5, 8, exact=True)
-        bound = engine._lagrangian_bound(matrix, weights, 8, lower_bound=0.0)
+        bound = bounds.lagrangian_bound(matrix, weights, 8, lower_bound=0.0).value
         assert bound >= exact.covered_weight - 1e-6
         assert bound <= float(weights.sum()) + 1e-6
 
@@ -237,7 +237,7 @@ def matrix_optimum(matrix, weights, k):
 def test_the_smaller_model_has_the_same_optimum(seed, k, radius):
     demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(seed, n_candidates=10)
     matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, radius)
-    smaller, smaller_weights, kept = engine._equivalent_smaller_model(matrix, weights)
+    smaller, smaller_weights, kept = bounds.equivalent_smaller_model(matrix, weights)
     assert np.array_equal(smaller.toarray().any(axis=1), matrix[kept].toarray().any(axis=1))
     assert smaller.shape[0] <= matrix.shape[0] and smaller.shape[1] <= matrix.shape[1]
     assert matrix_optimum(smaller, smaller_weights, k) == pytest.approx(matrix_optimum(matrix, weights, k))
@@ -249,17 +249,17 @@ def test_the_bound_by_components_lies_between_the_optimum_and_the_linear_relaxat
     demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(seed, n_candidates=10)
     matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, radius)
     optimum = matrix_optimum(matrix, weights, k)
-    relaxation = engine._relaxation(matrix, weights, k) if matrix.nnz else 0.0
-    bound = engine._lp_bound(matrix, weights, k)
+    relaxation = bounds.relaxation(matrix, weights, k) if matrix.nnz else 0.0
+    bound = bounds.component_bound(matrix, weights, k)
     assert optimum * (1 - 1e-9) <= bound <= relaxation * (1 + 1e-6) + 1e-6
 
 
 def test_large_components_go_to_the_linear_relaxation_and_keep_the_bound_valid(monkeypatch):
-    monkeypatch.setattr(engine, "ENUMERATED_COMPONENT_SIZE", 1)
+    monkeypatch.setattr(bounds, "ENUMERATED_COMPONENT_SIZE", 1)
     for seed in range(10):
         demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(seed, n_candidates=9)
         matrix = engine.coverage_matrix(demand_lat, demand_lon, cand_lat, cand_lon, 12.0)
-        assert engine._lp_bound(matrix, weights, 3) >= matrix_optimum(matrix, weights, 3) * (1 - 1e-9)
+        assert bounds.component_bound(matrix, weights, 3) >= matrix_optimum(matrix, weights, 3) * (1 - 1e-9)
 
 
 @pytest.mark.parametrize("n_demand", [5, 64, 70])
@@ -267,7 +267,7 @@ def test_best_coverage_by_count_is_the_brute_force_one(n_demand):
     rng = np.random.default_rng(n_demand)
     cover = rng.random((6, n_demand)) < 0.3
     weights = rng.integers(1, 100, n_demand).astype(float)
-    best = engine._best_coverage_by_count(cover, weights, k=4)
+    best = bounds.best_coverage_by_count(cover, weights, k=4)
     expected = [
         max(float(weights[cover[list(c)].any(axis=0)].sum()) for c in itertools.combinations(range(6), b))
         if b
@@ -279,5 +279,5 @@ def test_best_coverage_by_count_is_the_brute_force_one(n_demand):
 
 def test_the_concave_envelope_skips_points_below_it():
     # F = 0, 1, 10, 11: the envelope goes straight from 0 to 10 at b = 2, then adds 1.
-    assert engine._concave_envelope_pieces(np.array([0.0, 1.0, 10.0, 11.0])) == [(2, 10.0), (1, 1.0)]
-    assert engine._fractional_knapsack(np.array([2.0, 1.0]), np.array([10.0, 1.0]), 1) == pytest.approx(5.0)
+    assert bounds.concave_envelope_pieces(np.array([0.0, 1.0, 10.0, 11.0])) == [(2, 10.0), (1, 1.0)]
+    assert bounds.fractional_knapsack(np.array([2.0, 1.0]), np.array([10.0, 1.0]), 1) == pytest.approx(5.0)

@@ -101,7 +101,9 @@ def hard_instance():
 
 def test_at_the_time_limit_the_greedy_answer_is_kept_and_not_claimed_optimal():
     demand_lat, demand_lon, weights, cand_lat, cand_lon = hard_instance()
-    greedy = engine.recommend_sites(demand_lat, demand_lon, weights, cand_lat, cand_lon, 25, 8)
+    greedy = engine.recommend_sites(
+        demand_lat, demand_lon, weights, cand_lat, cand_lon, 25, 8, exact_budget_s=0
+    )
     started = time.perf_counter()
     result = cbc(demand_lat, demand_lon, weights, cand_lat, cand_lon, 25, 8, time_limit_s=1)
     assert time.perf_counter() - started < 10
@@ -112,8 +114,11 @@ def test_at_the_time_limit_the_greedy_answer_is_kept_and_not_claimed_optimal():
 
 
 def test_the_solver_returning_nothing_or_worse_leaves_the_greedy_answer_unproven():
-    demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(5, n_demand=200, n_candidates=60)
-    greedy = engine.recommend_sites(demand_lat, demand_lon, weights, cand_lat, cand_lon, 5, 4)
+    # An instance whose fast answer its bound does not prove optimal (gap of 2 %).
+    demand_lat, demand_lon, weights, cand_lat, cand_lon = random_instance(7, n_demand=200, n_candidates=60)
+    greedy = engine.recommend_sites(
+        demand_lat, demand_lon, weights, cand_lat, cand_lon, 8, 4, exact_budget_s=0
+    )
 
     def nothing_in_time(matrix, weights, k, time_limit_s):
         return None
@@ -124,7 +129,7 @@ def test_the_solver_returning_nothing_or_worse_leaves_the_greedy_answer_unproven
 
     for solver in (nothing_in_time, worse_incumbent):
         result = engine.recommend_sites(
-            demand_lat, demand_lon, weights, cand_lat, cand_lon, 5, 4, exact=True, exact_solver=solver
+            demand_lat, demand_lon, weights, cand_lat, cand_lon, 8, 4, exact=True, exact_solver=solver
         )
         assert result.exact is False
         assert result.chosen == greedy.chosen

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from relais.core.errors import DomainError
 from relais.coverage.models import CoverageRun
-from relais.coverage.services import prune_runs
+from relais.coverage.runs import prune_runs
 
 pytestmark = pytest.mark.django_db
 

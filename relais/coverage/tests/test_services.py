@@ -11,8 +11,9 @@ from odf.table import Table, TableRow
 
 from relais.core.errors import DomainError, NotFound
 from relais.coverage import exact as exact_mip
+from relais.coverage.figures import map_data
 from relais.coverage.models import CoverageRun
-from relais.coverage.services import CoverageParams, map_data, parse_territory, run_coverage
+from relais.coverage.services import CoverageParams, parse_territory, run_coverage
 from relais.territory.models import Commune
 from relais.testing import PlaceFactory
 
@@ -48,7 +49,7 @@ def test_communes_without_coordinates_are_reported_excluded_and_counted():
 
 def test_a_recommendation_is_explained_and_bounded_and_the_run_is_stored():
     place_at("15014")
-    result = run_coverage(CoverageParams(territory="dep:15", radius_km=10, recommend=3))
+    result = run_coverage(CoverageParams(territory="dep:15", radius_km=10, recommend=3), save=True)
     assert [r["rank"] for r in result.recommended] == [1, 2, 3]
     gains = [r["newly_covered"] for r in result.recommended]
     assert gains == sorted(gains, reverse=True) and gains[0] > 0
@@ -242,3 +243,35 @@ def test_the_map_of_all_france_opens_on_metropolitan_france_but_keeps_the_outre_
     assert 41.3 < south < 41.5 and -5.2 < west < -5.0 and 51.0 < north < 51.2 and 9.5 < east < 9.6
     assert len(data["communes"]) == len(result.communes)
     assert any(row[0].startswith("974") for row in data["communes"])  # La Réunion is drawn all the same
+
+
+def test_the_api_answers_without_storing_a_run(client):
+    place_at("15014")
+    for _ in range(3):
+        body = client.get("/api/coverage", {"territory": "dep:15", "recommend": 2}).json()
+        assert body["run"] is None
+    assert CoverageRun.objects.count() == 0
+
+
+def test_an_analysis_is_stored_only_when_asked():
+    place_at("15014")
+    shown = run_coverage(CoverageParams(territory="dep:15", recommend=2))
+    assert shown.run is None and CoverageRun.objects.count() == 0
+    kept = run_coverage(CoverageParams(territory="dep:15", recommend=2), save=True)
+    run = CoverageRun.objects.get()
+    assert kept.run == run and run.kept_by is None
+    assert run.summary["territory"] == kept.summary[0]
+    assert run.summary["recommendation"] == kept.recommendation
+    assert run.parameters["thresholds_km"] == [5, 10, 20]
+    assert run.parameters["distance_source"] == "great-circle"
+    assert run.commune_count == len(kept.communes) == 246
+    assert run.excluded_communes == kept.excluded
+
+
+def test_the_command_stores_its_run_and_says_its_number(tmp_path):
+    place_at("15014")
+    out = io.StringIO()
+    call_command("coverage", territory="dep:15", output=str(tmp_path), stdout=out, verbosity=0)
+    run = CoverageRun.objects.get()
+    assert f"run={run.pk}" in out.getvalue()
+    assert run.kept_by is None

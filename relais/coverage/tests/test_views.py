@@ -1,14 +1,16 @@
 import gzip
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from relais.coverage import views
 from relais.coverage.models import CoverageRun
 from relais.territory.models import Commune
-from relais.testing import PlaceFactory
+from relais.testing import PlaceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +121,7 @@ def test_the_map_data_is_compact_compressed_and_the_same_as_the_page(client):
     first = data["picks"][0]
     assert rows[first["code_insee"]][2:4] == [first["lat"], first["lon"]]
     assert first["newly_covered"] == page.recommended[0]["newly_covered"]
-    assert CoverageRun.objects.count() == 1  # the map's request stores no run of its own
+    assert CoverageRun.objects.count() == 0  # neither the page nor the map's request stores a run
 
 
 def test_the_map_data_of_the_page_just_shown_is_served_from_the_cache(client, monkeypatch):
@@ -171,7 +173,9 @@ def test_the_page_offers_the_exact_mode_and_says_when_the_choice_is_proven_optim
     proven = client.get("/maillage/", {**CANTAL, "exact": "1"})
 
     assert 'name="exact" value="1"' in fast.content.decode()
-    assert "Ce choix est optimal" not in fast.content.decode()
+    # The fast answer is proven optimal too here, by its bound, not by an exact solve.
+    assert "Ce choix est optimal : il atteint cette borne." in fast.content.decode()
+    assert "prouvé par le calcul exact" not in fast.content.decode()
     html = proven.content.decode()
     assert 'name="exact" value="1" checked' in html
     assert "Ce choix est optimal : c'est prouvé par le calcul exact." in html
@@ -179,3 +183,67 @@ def test_the_page_offers_the_exact_mode_and_says_when_the_choice_is_proven_optim
     assert "exact=1" in proven.context["map_url"]
     covered = proven.context["result"].recommendation["covered_after"]
     assert covered >= fast.context["result"].recommendation["covered_after"]
+
+
+def test_showing_an_analysis_stores_no_run(client):
+    aurillac_place()
+    client.get("/maillage/", CANTAL)
+    client.get("/maillage/", {"territory": "dep:15", "radius_km": "20"})
+    cache.clear()
+    client.get("/maillage/carte.json", CANTAL)
+    assert CoverageRun.objects.count() == 0
+
+
+def test_a_signed_in_person_keeps_the_analysis_shown_and_gets_its_number(client):
+    aurillac = Commune.objects.get(code_insee="15014")
+    PlaceFactory(
+        commune=aurillac, latitude=aurillac.latitude, longitude=aurillac.longitude, typologies=["FABLAB"]
+    )
+    person = UserFactory()
+    client.force_login(person)
+    page = client.get("/maillage/", {**CANTAL, "typology": "FABLAB"})
+    html = page.content.decode()
+    assert '<form method="post" action="/maillage/conserver/"' in html
+    assert '<input type="hidden" name="typology" value="FABLAB">' in html
+    fields = dict(page.context["keep_fields"])
+    assert fields == {"territory": "dep:15", "radius_km": "10", "recommend": 3, "typology": "FABLAB"}
+
+    response = client.post("/maillage/conserver/", fields, follow=True)
+    run = CoverageRun.objects.get()
+    assert run.kept_by == person
+    assert run.parameters["territory"] == "dep:15" and run.parameters["typology"] == "FABLAB"
+    assert len(run.recommended) == 3
+    assert response.redirect_chain[-1][0] == (
+        "/maillage/?territory=dep%3A15&radius_km=10&recommend=3&typology=FABLAB"
+    )
+    assert f"Analyse conservée sous le n° {run.pk}" in response.content.decode()
+
+
+def test_keeping_an_analysis_of_all_france_comes_back_to_it(client):
+    aurillac_place()
+    client.force_login(UserFactory())
+    response = client.post("/maillage/conserver/", {"territory": "", "radius_km": "10"})
+    assert response.url == "/maillage/?territory=&radius_km=10"
+    assert CoverageRun.objects.get().parameters["territory"] == ""
+
+
+def test_visitors_are_asked_to_sign_in_to_keep_an_analysis_and_nothing_is_stored(client):
+    aurillac_place()
+    html = client.get("/maillage/", CANTAL).content.decode()
+    assert 'action="/maillage/conserver/"' not in html
+    assert "Pour conserver cette analyse et la citer par un numéro" in html
+    response = client.post("/maillage/conserver/", CANTAL)
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:login") + "?next=" + quote(
+        "/maillage/?territory=dep%3A15&radius_km=10&recommend=3"
+    )
+    assert client.get("/maillage/conserver/", CANTAL).status_code == 405
+    assert CoverageRun.objects.count() == 0
+
+
+def test_keeping_bad_parameters_stores_nothing_and_says_why(client):
+    aurillac_place()
+    client.force_login(UserFactory())
+    response = client.post("/maillage/conserver/", {"territory": "dep:15", "radius_km": "900"}, follow=True)
+    assert "le rayon doit être compris entre 0 et 200 km" in response.content.decode()
+    assert CoverageRun.objects.count() == 0

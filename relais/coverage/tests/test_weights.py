@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from relais.core.errors import DomainError
 from relais.coverage.models import CoverageRun
-from relais.coverage.services import CoverageParams, read_weights, run_coverage
+from relais.coverage.services import CoverageParams, run_coverage
+from relais.coverage.weights import read_weights
 from relais.territory.models import Commune
 from relais.testing import PlaceFactory
 
@@ -78,7 +79,8 @@ def test_the_analysis_counts_the_weights_and_missing_communes_weigh_nothing():
     place_at("15014")
     weights = {"15014": 100.0, "15138": 40.0, "15187": 60.5, "63113": 1000.0}
     result = run_coverage(
-        CoverageParams(territory="dep:15", radius_km=10, weights=weights, weights_source="seniors.csv")
+        CoverageParams(territory="dep:15", radius_km=10, weights=weights, weights_source="seniors.csv"),
+        save=True,
     )
     head = result.summary[0]
     assert head["weight"] == 200.5 and "population" not in head

@@ -1,10 +1,14 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from rich.progress import Progress
 
 from relais.core.errors import DomainError
-from relais.coverage.services import CoverageParams, read_weights, run_coverage, write_exports
+from relais.coverage import engine
+from relais.coverage.exports import write_exports
+from relais.coverage.services import CoverageParams, run_coverage
+from relais.coverage.weights import read_weights
 
 
 class Command(BaseCommand):
@@ -14,8 +18,8 @@ class Command(BaseCommand):
         "avec --recommend K, les K communes où ouvrir un lieu couvrirait le plus d'habitants non "
         "couverts (avec une borne prouvée de l'optimum ; --exact cherche l'optimum prouvé avec CBC). "
         "Avec --weights FICHIER.csv, la demande est pondérée par ce fichier (colonnes code_insee;weight) "
-        "au lieu de la population. Écrit communes.csv, summary.csv et recommended.csv dans --output ; "
-        "enregistre l'analyse."
+        "au lieu de la population. Écrit communes.csv, summary.csv, recommended.csv, coverage.ods et "
+        "communes.geojson dans --output ; enregistre l'analyse (une analyse de maillage conservée)."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +35,16 @@ class Command(BaseCommand):
         parser.add_argument("--exact", action="store_true", help="chercher l'optimum prouvé (plus long)")
         parser.add_argument(
             "--time-limit", type=float, default=60.0, help="durée maximale du calcul exact (s)"
+        )
+        parser.add_argument(
+            "--exact-budget",
+            type=float,
+            default=engine.EXACT_BUDGET_S,
+            metavar="S",
+            help=(
+                "sans --exact : durée du calcul exact qui suit la réponse rapide quand son écart prouvé "
+                "dépasse 0,1 %% et que le problème est petit (0 : jamais)"
+            ),
         )
         parser.add_argument(
             "--weights",
@@ -59,13 +73,16 @@ class Command(BaseCommand):
             min_spacing_km=options["min_spacing_km"],
             exact=options["exact"],
             time_limit_s=options["time_limit"],
+            exact_budget_s=options["exact_budget"],
             weights=weights,
             weights_source=Path(options["weights"]).name if weights is not None else "",
         )
         try:
             with Progress(disable=verbosity == 0, transient=True) as progress:
-                task = progress.add_task("Maillage", total=None)
-                result = run_coverage(params, progress=lambda step: progress.update(task, description=step))
+                task = progress.add_task(_("Maillage"), total=None)
+                result = run_coverage(
+                    params, save=True, progress=lambda step: progress.update(task, description=step)
+                )
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         files = write_exports(result, output)
@@ -85,13 +102,16 @@ class Command(BaseCommand):
             )
             if report["communes_without_weight"]:
                 self.stderr.write(
-                    f"{report['communes_without_weight']} commune(s) analysée(s) absente(s) de "
-                    f"{report['source']} : poids 0."
+                    _("%(count)s commune(s) analysée(s) absente(s) de %(file)s : poids 0.")
+                    % {"count": report["communes_without_weight"], "file": report["source"]}
                 )
             if report["ignored_codes"]:
                 self.stderr.write(
-                    f"{report['ignored_codes']} code(s) de {report['source']} hors du territoire analysé "
-                    "(ou sans coordonnées) : ignoré(s)."
+                    _(
+                        "%(count)s code(s) de %(file)s hors du territoire analysé (ou sans coordonnées) : "
+                        "ignoré(s)."
+                    )
+                    % {"count": report["ignored_codes"], "file": report["source"]}
                 )
         if result.recommendation:
             rec = result.recommendation
@@ -102,5 +122,7 @@ class Command(BaseCommand):
                 + (f" solver={rec['solver']}" if "solver" in rec else "")
             )
         if result.excluded:
-            self.stderr.write(f"Communes sans coordonnées, exclues : {', '.join(result.excluded)}")
+            self.stderr.write(
+                _("Communes sans coordonnées, exclues : %(codes)s") % {"codes": ", ".join(result.excluded)}
+            )
         self.stdout.write("files=" + ",".join(str(f) for f in files))

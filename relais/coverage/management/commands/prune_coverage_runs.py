@@ -1,11 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core.errors import DomainError
-from relais.coverage.services import prune_runs
-
-
-def _count(n, singular, plural):
-    return f"{n} {singular if n <= 1 else plural}"
+from relais.coverage.runs import prune_runs
 
 
 class Command(BaseCommand):
@@ -31,19 +29,28 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         kept = report.kept_recent + report.kept_latest
-        latest = (
-            f"{report.kept_latest} la plus récente de ses paramètres"
-            if report.kept_latest == 1
-            else f"{report.kept_latest} les plus récentes de leurs paramètres"
-        )
+        latest = ngettext(
+            "%(count)s la plus récente de ses paramètres",
+            "%(count)s les plus récentes de leurs paramètres",
+            report.kept_latest,
+        ) % {"count": report.kept_latest}
         if dry_run:
-            deleted = _count(report.deleted, "serait supprimée", "seraient supprimées")
+            deleted = ngettext("%(count)s serait supprimée", "%(count)s seraient supprimées", report.deleted)
         else:
-            deleted = _count(report.deleted, "supprimée", "supprimées")
+            deleted = ngettext("%(count)s supprimée", "%(count)s supprimées", report.deleted)
         self.stdout.write(
-            f"Analyses de maillage : {report.total} au total, {deleted}, "
-            f"{_count(kept, 'conservée', 'conservées')} "
-            f"({report.kept_recent} de moins de {keep_days} jours, {latest})."
+            _(
+                "Analyses de maillage : %(total)s au total, %(deleted)s, %(kept)s "
+                "(%(recent)s de moins de %(days)s jours, %(latest)s)."
+            )
+            % {
+                "total": report.total,
+                "deleted": deleted % {"count": report.deleted},
+                "kept": ngettext("%(count)s conservée", "%(count)s conservées", kept) % {"count": kept},
+                "recent": report.kept_recent,
+                "days": keep_days,
+                "latest": latest,
+            }
         )
         if dry_run:
-            self.stdout.write("Simulation (--dry-run) : rien n'a été supprimé.")
+            self.stdout.write(_("Simulation (--dry-run) : rien n'a été supprimé."))
