@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "relais.members",
     "relais.spaces",
     "relais.api",
+    "relais.site",  # the top layer: home page, whole demo (docs/architecture.md)
 ]
 
 MIDDLEWARE = [

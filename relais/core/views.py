@@ -1,34 +1,8 @@
 from django.conf import settings
-from django.db.models import Count
 from django.http import FileResponse
-from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
-
-from relais.places.models import Place, Typology
-from relais.places.views import search_form_context
-
-
-@require_GET
-def home(request):
-    counts = (
-        Typology.objects.filter(is_tiers_lieu=True)
-        .annotate(n=Count("places"))
-        .filter(n__gt=0)
-        .order_by("-n")
-        .values("code", "name", "n")
-    )
-    return render(
-        request,
-        "core/home.html",
-        {
-            **search_form_context(),
-            "compact": True,
-            "place_count": Place.objects.visible().count(),
-            "typology_counts": counts,
-        },
-    )
 
 
 @require_GET

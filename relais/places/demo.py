@@ -1,5 +1,6 @@
-"""Demo data: the real open lists shipped in data/places/, plus clearly labelled fictitious places so that
-every tiers-lieu typology and every région appears, and demo accounts to try the manager pages."""
+"""Demo data of the registry: the real open lists shipped in data/places/, plus clearly labelled fictitious
+places so that every tiers-lieu typology and every région appears, and demo accounts to try the manager
+pages. What other apps add to the demo (resources, members) is loaded above, by relais/site/demo.py."""
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,7 @@ from .opendata.importer import import_places
 DEMO_SOURCE = "Relais — lieux de démonstration (fictifs)"
 DEMO_DESCRIPTION = "Lieu fictif créé pour la démonstration de Relais : il est placé au centre de la commune."
 DEMO_PASSWORD = "demo-relais-2026"  # demo accounts only, created by `load_demo` (make run)
+DEMO_MEMBER = "adherent"  # the demo account that is a member of the demo sites
 
 REAL_LISTS = [
     ("places/france_services_2024-08-01.csv", "france-services"),
@@ -221,14 +223,19 @@ def load_demo_places(actor):
     return created, updated
 
 
+def demo_sites():
+    """The two demo places that the demo manager runs and where the other apps put their demo data."""
+    return list(Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[:2])
+
+
 @transaction.atomic
-def load_demo_accounts():
-    """A network admin, a manager of two demo places and a member of both (DEBUG only: fixed, published
-    passwords)."""
+def load_demo_accounts(sites):
+    """A network admin, a manager of the demo `sites` and the account of a person whom the site's demo makes
+    a member of them (DEBUG only: fixed, published passwords). The usernames, none when DEBUG is off."""
     if not settings.DEBUG:
         return []
     accounts = []
-    for username, is_admin in (("admin", True), ("gerant", False), ("adherent", False)):
+    for username, is_admin in (("admin", True), ("gerant", False), (DEMO_MEMBER, False)):
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"is_network_admin": is_admin, "is_staff": is_admin, "is_superuser": is_admin},
@@ -238,21 +245,18 @@ def load_demo_accounts():
             user.save()
         accounts.append(username)
     manager = User.objects.get(username="gerant")
-    places = list(Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[:2])
-    for place in places:
+    for place in sites:
         PlaceRole.objects.get_or_create(user=manager, place=place, defaults={"role": PlaceRole.Role.MANAGER})
     sync_admin_access(manager)  # the manager configures the place's resources and members in the admin
-    member = User.objects.get(username="adherent")
+    member = User.objects.get(username=DEMO_MEMBER)
     if not member.first_name:
         member.first_name, member.last_name, member.email = "Camille", "Adhérente", "adherent@example.org"
         member.save(update_fields=["first_name", "last_name", "email"])
-    from relais.spaces.demo import load_demo_members
-
-    load_demo_members(places, member)
     return accounts
 
 
 def load_demo(out=print, progress=None):
+    """The registry's demo: the real open lists, then the demo places (one line of `out` for each)."""
     actor = Actor(channel="command", label="démonstration")
     base = settings.RELAIS_DATA_DIR
     for relative, fmt in REAL_LISTS:
@@ -272,10 +276,3 @@ def load_demo(out=print, progress=None):
             out(f"  rejet {problem}")
     created, updated = load_demo_places(actor)
     out(f"lieux de démonstration : created={created} updated={updated}")
-    from relais.spaces.demo import load_demo_resources
-
-    resources = load_demo_resources(Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[:2])
-    out(f"ressources réservables de démonstration : created={resources}")
-    accounts = load_demo_accounts()
-    if accounts:
-        out(f"comptes de démonstration : {', '.join(accounts)} (mot de passe : {DEMO_PASSWORD})")

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from relais.places.demo import load_demo
+from relais.site.demo import load_demo
 from relais.territory.models import Commune
 
 

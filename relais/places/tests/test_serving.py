@@ -1,11 +1,11 @@
-"""Which places serve a commune, a département, a région (relais.territory.serving, no HTTP)."""
+"""Which places serve a commune, a département, a région (relais.places.serving, no HTTP)."""
 
 import numpy as np
 import pytest
 
 from relais.core.errors import DomainError
+from relais.places import serving
 from relais.places.models import PlaceStatus
-from relais.territory import serving
 from relais.territory.geo import SphereIndex, haversine_km
 from relais.territory.models import Commune, Department, Region
 from relais.testing import PlaceFactory, place_in

@@ -5,7 +5,7 @@ A place serves a territory when it lies in it, or when it lies within R km of it
 communes). Closed places never serve. R defaults to settings.TERRITORY_SERVING_RADIUS_KM.
 
 No HTTP here: the territory pages and the embeddable widget share it. Everything is computed on the
-in-memory registry index (relais.places.index): a page of places is read from its entries, with no
+in-memory registry index (index.py): a page of places is read from its entries, with no
 per-place SQL query.
 """
 
@@ -18,12 +18,12 @@ import numpy as np
 from django.conf import settings
 
 from relais.core.errors import DomainError
-from relais.places.index import place_index
-from relais.places.models import Service, Typology
+from relais.territory.geo import EARTH_RADIUS_KM, SphereIndex, haversine_km
+from relais.territory.models import Commune
+from relais.territory.services import commune_index
 
-from .geo import EARTH_RADIUS_KM, SphereIndex, haversine_km
-from .models import Commune
-from .services import commune_index
+from .index import place_index
+from .models import Service, Typology
 
 COMMUNE = "commune"
 DEPARTMENT = "departement"

@@ -1,4 +1,8 @@
-"""Territory pages (commune, département, région) and the embeddable widget of a commune."""
+"""Territory pages (commune, département, région) and the embeddable widget of a commune.
+
+They list places, so they live in the places app (the territory app imports no other app but core); their
+URLs, URL names (`territory:` namespace, territory_urls.py) and static files (`/static/territory/`) kept
+their addresses when they moved here."""
 
 from urllib.parse import quote, urlencode
 
@@ -16,13 +20,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from relais.core.errors import DomainError
-from relais.places.hours import is_open, next_change
-from relais.places.models import Typology
+from relais.territory.models import Commune, Department, Epci, Region, is_commune_code
+from relais.territory.services import get_commune
 from relais.territory.timezones import local_time, timezone_of
 
 from . import serving
-from .models import Commune, Department, Epci, Region, is_commune_code
-from .services import get_commune
+from .hours import is_open, next_change
+from .models import Typology
 
 PAGE_SIZE = 30
 WIDGET_DEFAULT_COUNT = 5
@@ -239,7 +243,7 @@ def _territory_page(request, territory, template_extra=None):
         **_sub_territories(territory, result),
         **(template_extra or {}),
     }
-    return render(request, "territory/territory_page.html", context, status=400 if error else 200)
+    return render(request, "places/territory/territory_page.html", context, status=400 if error else 200)
 
 
 @require_GET
@@ -314,7 +318,7 @@ def widget(request, code):
         commune = _widget_commune(code)
         if commune is None:
             return render(
-                request, "territory/widget_error.html", {"message": _("Commune inconnue.")}, status=404
+                request, "places/territory/widget_error.html", {"message": _("Commune inconnue.")}, status=404
             )
         if commune.code_insee != code:
             return _permanent_redirect(request, reverse("territory:widget", args=[commune.code_insee]))
@@ -322,7 +326,7 @@ def widget(request, code):
         if typology and not Typology.objects.filter(code=typology).exists():
             return render(
                 request,
-                "territory/widget_error.html",
+                "places/territory/widget_error.html",
                 {"message": _("Typologie inconnue : « %(code)s ».") % {"code": typology}},
                 status=400,
             )
@@ -330,7 +334,7 @@ def widget(request, code):
             radius_km = serving.parse_radius(request.GET.get("rayon"))
         except DomainError as exc:
             message = exc.message[0].upper() + exc.message[1:]
-            return render(request, "territory/widget_error.html", {"message": message}, status=400)
+            return render(request, "places/territory/widget_error.html", {"message": message}, status=400)
         territory = serving.commune_territory(commune)
         result = serving.places_serving(territory, radius_km, typology=typology)
         names = _typology_names()
@@ -349,7 +353,7 @@ def widget(request, code):
             )
         return render(
             request,
-            "territory/widget.html",
+            "places/territory/widget.html",
             {
                 "commune": commune,
                 "result": result,
@@ -377,7 +381,7 @@ def widget_js(request):
     """The script a town hall pastes: it inserts the widget's iframe right after its own tag."""
     return render(
         request,
-        "territory/widget.js",
+        "places/territory/widget.js",
         {
             "widget_path": reverse("territory:widget", args=["00000"]),
             "height": WIDGET_HEIGHT,

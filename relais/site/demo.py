@@ -1,0 +1,27 @@
+"""The whole demo (`manage.py load_demo`, `make run`): each app's demo data, from the bottom layer up."""
+
+from django.db import transaction
+
+from relais.accounts.models import User
+from relais.places import demo as places_demo
+from relais.spaces import demo as spaces_demo
+
+
+def load_demo(out=print, progress=None):
+    """The registry and its demo places, the bookable resources of two of them, then (DEBUG only) the demo
+    accounts, the member one being a member of both places. One line of `out` for each step."""
+    places_demo.load_demo(out=out, progress=progress)
+    sites = places_demo.demo_sites()
+    resources = spaces_demo.load_demo_resources(sites)
+    out(f"ressources réservables de démonstration : created={resources}")
+    accounts = _load_demo_accounts(sites)
+    if accounts:
+        out(f"comptes de démonstration : {', '.join(accounts)} (mot de passe : {places_demo.DEMO_PASSWORD})")
+
+
+@transaction.atomic
+def _load_demo_accounts(sites):
+    accounts = places_demo.load_demo_accounts(sites)
+    if accounts:
+        spaces_demo.load_demo_members(sites, User.objects.get(username=places_demo.DEMO_MEMBER))
+    return accounts

@@ -1,0 +1,55 @@
+"""`manage.py load_demo` loads each app's demo from the bottom layer up and says what it did, in order."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from relais.accounts.models import PlaceRole, User
+from relais.members.models import Member
+from relais.places.demo import DEMO_SOURCE, REAL_LISTS
+from relais.places.models import Place
+from relais.spaces.demo import DEMO_RESOURCES
+from relais.spaces.models import Resource
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def without_the_real_lists(settings, tmp_path):
+    # The real open lists (tens of thousands of rows) are tested in places; here they are absent.
+    settings.RELAIS_DATA_DIR = tmp_path
+
+
+def load_demo():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_it_loads_the_places_then_their_resources_and_says_so(without_the_real_lists):
+    lines = load_demo()
+
+    places = Place.objects.filter(source=DEMO_SOURCE)
+    assert lines == [
+        *(f"absent : {relative} (ignoré)" for relative, _fmt in REAL_LISTS),
+        f"lieux de démonstration : created={places.count()} updated=0",
+        f"ressources réservables de démonstration : created={2 * len(DEMO_RESOURCES)}",
+    ]
+    first_two = list(places.order_by("source_id")[:2])
+    assert {r.place for r in Resource.objects.all()} == set(first_two)
+    assert not User.objects.exists()  # DEBUG off: no account with a published password
+
+
+def test_in_debug_the_demo_member_is_a_member_of_the_managed_places(without_the_real_lists, settings):
+    settings.DEBUG = True
+
+    lines = load_demo()
+    again = load_demo()
+
+    assert lines[-1] == "comptes de démonstration : admin, gerant, adherent (mot de passe : demo-relais-2026)"
+    assert again[-2:] == ["ressources réservables de démonstration : created=0", lines[-1]]
+    managed = {role.place for role in PlaceRole.objects.filter(user__username="gerant")}
+    assert len(managed) == 2
+    assert {m.place for m in Member.objects.filter(user__username="adherent")} == managed
+    assert Member.objects.filter(user=None, name="Josiane Vidal").count() == 2
