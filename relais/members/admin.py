@@ -5,7 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from relais.accounts.lookup import AccountField
+from relais.accounts.lookup import AccountField, resolve_person
+from relais.places import tenancy
 from relais.places.admin_scope import PlaceScopedAdmin
 
 from .models import Member
@@ -16,14 +17,19 @@ class MemberForm(forms.ModelForm):
         label=_("compte"),
         required=False,
         help_text=_(
-            "L'identifiant ou l'adresse e-mail de son compte ; vide pour une personne sans compte (indiquez "
-            "alors son nom et un téléphone ou un e-mail)."
+            "L'identifiant ou l'adresse e-mail de son compte, si la personne est déjà connue du lieu (venue, "
+            "de l'équipe) ; sinon laissez vide et indiquez son nom et un téléphone ou un e-mail."
         ),
     )
 
     class Meta:
         model = Member
         fields = ["place", "user", "name", "contact", "joined_on", "ends_on"]
+
+    def clean(self):
+        data = super().clean()
+        resolve_person(self, "user", data.get("place"), tenancy.find_known_person)
+        return data
 
 
 @admin.register(Member)

@@ -12,3 +12,5 @@ class MembersConfig(AppConfig):
         "manager": {"member": ALL},
         "staff": {"member": ("add", "change", "view")},
     }
+    # Records that make a person known to a place (relais.places.tenancy.known_people).
+    place_people = [("members.Member", "user", "place")]

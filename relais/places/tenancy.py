@@ -14,9 +14,16 @@ Roles in a place (`accounts.PlaceRole.Role`):
 A network admin (`User.is_network_admin`) edits the registry and sees aggregates and public data, not
 people's files. Each app declares what its team groups may do in the Django admin in its AppConfig
 (`team_permissions`, collected by `accounts.access`).
+
+The team of a place acts for the people *known to the place* only (`known_people`): its members, its team,
+and whoever has a record there — each app names those records in its AppConfig (`place_people`, e.g.
+`[("spaces.Booking", "person", "place")]`: model, field to the account, lookup to the place). It never looks
+up the instance's accounts: an account that exists but is unknown to the place gets the same answer as one
+that does not exist.
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -83,6 +90,31 @@ def editable_places(user):
 
 def is_network_admin(user):
     return _authenticated(user) and bool(user.is_network_admin or user.is_superuser)
+
+
+def known_people(place):
+    """Accounts known to `place`: its roles, and the people of the records the apps declare."""
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    place_id = getattr(place, "pk", place)
+    condition = Q(pk__in=PlaceRole.objects.filter(place_id=place_id).values("user_id"))
+    for config in apps.get_app_configs():
+        for label, person_field, place_path in getattr(config, "place_people", ()):
+            model = apps.get_model(label)
+            condition |= Q(
+                pk__in=model._default_manager.filter(
+                    **{place_path: place_id, f"{person_field}__isnull": False}
+                ).values(person_field)
+            )
+    return User.objects.filter(condition, is_active=True)
+
+
+def find_known_person(value, place):
+    """The one account known to `place` whose identifier or e-mail is `value` (any case), else None."""
+    value = (value or "").strip()
+    if not value or place is None:
+        return None
+    matches = list(known_people(place).filter(Q(username__iexact=value) | Q(email__iexact=value))[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 class PlaceOwnedQuerySet(models.QuerySet):

@@ -13,8 +13,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from relais.accounts.lookup import AccountField
+from relais.accounts.lookup import AccountField, resolve_person
 from relais.core.errors import DomainError
+from relais.places import tenancy
 from relais.places.admin_scope import PlaceScopedAdmin
 from relais.privacy.audit import Actor
 
@@ -102,6 +103,13 @@ class UserQualificationForm(forms.ModelForm):
     class Meta:
         model = UserQualification
         fields = ["user", "qualification", "granted_on"]
+
+    def clean(self):
+        data = super().clean()
+        qualification = data.get("qualification")
+        place = qualification.place if qualification is not None else None
+        resolve_person(self, "user", place, tenancy.find_known_person)
+        return data
 
 
 @admin.register(UserQualification)

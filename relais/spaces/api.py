@@ -10,14 +10,15 @@ the field concerned.
 import datetime
 import uuid
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from relais.accounts.api_auth import TokenAuth
 from relais.core.errors import DomainError, NotFound
 from relais.members.models import Member
+from relais.places import tenancy
 from relais.places.models import Place
 from relais.privacy.audit import Actor
 
@@ -338,9 +339,11 @@ def create_booking(request, payload: BookingIn):
     resource = _bookable_resource(payload.resource)
     person = None
     if payload.person is not None:
-        person = get_user_model().objects.filter(pk=payload.person, is_active=True).first()
+        # Among the people known to the place only: an account of the instance unknown to the place gets
+        # the same answer as an identifier that does not exist (ids cannot be walked).
+        person = tenancy.known_people(resource.place).filter(pk=payload.person).first()
         if person is None:
-            raise NotFound("personne introuvable.", field="person")
+            raise NotFound(_("personne inconnue du lieu."), field="person")
     member = None
     if payload.member is not None:
         if services.is_place_staff(request.user, resource.place):

@@ -27,3 +27,9 @@ class SpacesConfig(AppConfig):
             "waitlistentry": ("view", "change"),
         },
     }
+    # Records that make a person known to a place (relais.places.tenancy.known_people).
+    place_people = [
+        ("spaces.Booking", "person", "place"),
+        ("spaces.WaitlistEntry", "person", "place"),
+        ("spaces.UserQualification", "user", "qualification__place"),
+    ]

@@ -5,8 +5,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from relais.accounts.lookup import find_account
+from relais.accounts.lookup import UNKNOWN_PERSON
 from relais.members.models import Member
+from relais.places import tenancy
 
 from .models import POOLED_KINDS
 
@@ -136,15 +137,9 @@ class BookingForm(SlotForm):
         value = self.cleaned_data.get("person_account", "").strip()
         if not value:
             return None
-        user = find_account(value)
+        user = tenancy.find_known_person(value, self.resource.place)
         if user is None:
-            raise forms.ValidationError(
-                _(
-                    "aucun compte (ou plusieurs) ne correspond à « %(v)s » : vérifiez l'identifiant "
-                    "ou l'e-mail."
-                )
-                % {"v": value}
-            )
+            raise forms.ValidationError(UNKNOWN_PERSON, params={"value": value})
         return user
 
     def clean(self):

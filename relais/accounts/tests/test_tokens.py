@@ -36,7 +36,9 @@ def test_anonymous_people_are_sent_to_the_login_page(client):
 
 
 def test_creating_a_token_shows_it_once(user_client, user):
-    response = user_client.post(URL, {"name": "Mon tableur", "scopes": ["places:write", "spaces"], "days": "90"})
+    response = user_client.post(
+        URL, {"name": "Mon tableur", "scopes": ["places:write", "spaces"], "days": "90"}
+    )
 
     html = response.content.decode()
     raw = re.search(r'<code id="new-token">([^<]+)</code>', html).group(1)

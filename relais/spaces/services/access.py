@@ -2,16 +2,14 @@
 
 from django.utils.translation import gettext as _
 
-from relais.accounts.models import PlaceRole
 from relais.core.errors import DomainError
 from relais.members import services as members
+from relais.places import tenancy
 
 
 def is_place_staff(user, place):
-    """The user works for the place (manager or staff). Network admins do not see people's bookings."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return PlaceRole.objects.filter(user=user, place=place).exists()
+    """The user is the team of the place (manager or staff). Network admins do not see people's bookings."""
+    return tenancy.works_for(user, place)
 
 
 def acting_user(actor):
@@ -23,7 +21,8 @@ def resolve_person(actor, place, person, person_name, person_contact, member=Non
     """Who the booking is for, whether the place's team books it, and the person's membership periods.
 
     Only the place's team books for someone else: an account, a name and a contact (by phone), or one of
-    the place's members (`member`, with or without an account).
+    the place's members (`member`, with or without an account). The pages and the API resolve an account
+    among the people known to the place only (`tenancy.find_known_person`, `tenancy.known_people`).
     """
     user = acting_user(actor)
     if user is None:

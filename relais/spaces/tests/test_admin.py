@@ -1,13 +1,17 @@
 """The Django admin shows each user the resources and bookings of their places only."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from relais.accounts.models import PlaceRole
 from relais.privacy.models import AuditEvent
 from relais.spaces import services
 from relais.spaces.enums import BookingStatus
+from relais.spaces.models import WaitlistEntry
 from relais.testing import PlaceFactory, QualificationFactory, ResourceFactory, UserFactory
 
 from .conftest import NOW, paris
@@ -162,6 +166,20 @@ def test_prices_are_typed_in_euros_and_accounts_by_identifier(client, place):
     assert PriceRule.objects.get(resource=room).amount_cents == 1250
 
     camille = UserFactory(username="camille", email="camille@example.org")
+    # An account elsewhere in the instance is unknown to the place: the same answer as no account at all
+    # (issue 10: the member form was an e-mail oracle).
+    response = client.post(
+        reverse("admin:members_member_add"),
+        {"place": place.pk, "user": "Camille@Example.org", "joined_on": "01/11/2026"},
+    )
+    assert response.status_code == 200
+    assert "personne inconnue du lieu" in response.content.decode()
+    assert not Member.objects.exists()
+    # Once known to the place (she waited for a slot there), the team names her by her address.
+    start = timezone.now() + datetime.timedelta(days=3)
+    WaitlistEntry.objects.create(
+        resource=room, place=place, person=camille, start=start, end=start + datetime.timedelta(hours=1)
+    )
     response = client.post(
         reverse("admin:members_member_add"),
         {"place": place.pk, "user": "Camille@Example.org", "joined_on": "01/11/2026"},
@@ -170,7 +188,7 @@ def test_prices_are_typed_in_euros_and_accounts_by_identifier(client, place):
     assert Member.objects.get().user == camille
     unknown = {"place": place.pk, "user": "personne", "joined_on": "01/11/2026"}
     response = client.post(reverse("admin:members_member_add"), unknown)
-    assert "aucun compte" in response.content.decode()
+    assert "personne inconnue du lieu" in response.content.decode()
 
     qualification = QualificationFactory(place=place)
     response = client.post(

@@ -188,6 +188,8 @@ def test_a_broken_rule_is_a_400_naming_the_field(client, room, member):
 
 def test_only_the_team_books_for_someone_else(client, room, member, manager):
     someone = UserFactory()
+    # The team acts for people known to its place (here, someone who already booked there) only.
+    services.book(_actor(someone), room, paris(2026, 3, 10, 9, 0), paris(2026, 3, 10, 10, 0), now=NOW)
     payload = book_payload(room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), person=someone.pk)
 
     refused = post(client, "/api/spaces/bookings", payload, bearer(member))
@@ -197,6 +199,17 @@ def test_only_the_team_books_for_someone_else(client, room, member, manager):
     accepted = post(client, "/api/spaces/bookings", payload, bearer(manager))
     assert accepted.status_code == 201
     assert accepted.json()["person_id"] == someone.pk
+
+
+def test_the_team_cannot_book_for_an_account_unknown_to_its_place(client, room, manager):
+    # Privacy (issue 10): any account of the instance could be booked for, and ids walked to list names.
+    stranger = UserFactory(first_name="Inconnue", last_name="Ailleurs")
+    for person in (stranger.pk, 10**9):
+        payload = book_payload(room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), person=person)
+        response = post(client, "/api/spaces/bookings", payload, bearer(manager))
+        assert response.status_code == 404
+        assert response.json()["detail"] == "person : personne inconnue du lieu."
+        assert "Inconnue" not in response.content.decode()
 
 
 def test_a_missing_field_is_a_422_in_french(client, member):
