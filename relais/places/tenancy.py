@@ -26,6 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from relais.accounts.models import PlaceRole
@@ -52,20 +53,38 @@ def _as_roles(roles):
     return (roles,) if isinstance(roles, str) else tuple(roles)
 
 
-def works_for(user, place, roles=TEAM):
-    """The user holds one of `roles` in `place` (a Place or its id)."""
-    if not _authenticated(user) or place is None:
-        return False
-    place_id = getattr(place, "pk", place)
-    return PlaceRole.objects.filter(user=user, place_id=place_id, role__in=_as_roles(roles)).exists()
+# Roles read once per account object and place (a page asks for each row it shows); any change of a role in
+# this process invalidates every such memo (`_roles_changed`).
+_generation = [0]
+
+
+def _roles_changed(**kwargs):
+    _generation[0] += 1
+
+
+post_save.connect(_roles_changed, sender="accounts.PlaceRole", dispatch_uid="tenancy_roles_saved")
+post_delete.connect(_roles_changed, sender="accounts.PlaceRole", dispatch_uid="tenancy_roles_deleted")
 
 
 def roles_in(user, place):
-    """The roles the user holds in `place` (a set of role codes)."""
+    """The roles the user holds in `place` (a Place or its id), as a frozenset of role codes."""
     if not _authenticated(user) or place is None:
-        return set()
+        return frozenset()
     place_id = getattr(place, "pk", place)
-    return set(PlaceRole.objects.filter(user=user, place_id=place_id).values_list("role", flat=True))
+    generation, memo = getattr(user, "_tenancy_roles", (None, None))
+    if generation != _generation[0]:
+        memo = {}
+        user._tenancy_roles = (_generation[0], memo)
+    if place_id not in memo:
+        memo[place_id] = frozenset(
+            PlaceRole.objects.filter(user=user, place_id=place_id).values_list("role", flat=True)
+        )
+    return memo[place_id]
+
+
+def works_for(user, place, roles=TEAM):
+    """The user holds one of `roles` in `place` (a Place or its id)."""
+    return bool(roles_in(user, place) & set(_as_roles(roles)))
 
 
 def places_of(user, roles=TEAM):

@@ -1,0 +1,92 @@
+"""Query counts of the pages people use most, pinned: the count does not grow with the number of rows shown
+(no query per row), and stays under a ceiling measured when it was written."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from relais.accounts.models import PlaceRole
+from relais.places.models import RegistryVersion
+from relais.privacy.audit import Actor
+from relais.spaces import services
+from relais.testing import PlaceFactory, ResourceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+NOW = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_directory_and_a_place_page(client):
+    for n in range(3):
+        PlaceFactory(name=f"Tiers-lieu {n}")
+    RegistryVersion.bump()
+    client.get("/lieux/?q=tiers")  # the in-memory index is built once per registry version
+    few = queries(client, "/lieux/?q=tiers")
+    for n in range(3, 15):
+        PlaceFactory(name=f"Tiers-lieu {n}")
+    RegistryVersion.bump()
+    client.get("/lieux/?q=tiers")
+    many = queries(client, "/lieux/?q=tiers")
+    assert many == few
+    assert many <= 1  # the page is served from the in-memory index
+
+    place = PlaceFactory(name="Le Fablab", opening_hours="Mo-Fr 09:00-18:00")
+    assert queries(client, reverse("places:detail", args=[place.pk])) <= 6
+
+
+def _team_with_bookings(count):
+    place = PlaceFactory(opening_hours="Mo-Fr 09:00-12:00,14:00-18:00; PH off")
+    manager = UserFactory()
+    PlaceRole.objects.create(user=manager, place=place, role=PlaceRole.Role.MANAGER)
+    rooms = [ResourceFactory(place=place, name=f"Salle {n}") for n in range(3)]
+    for n in range(count):
+        person = UserFactory()
+        # All on the day shown: 3 rooms × up to 4 hours.
+        hour = (9, 10, 11, 14)[n // 3]
+        start = datetime.datetime(2026, 3, 3, hour, 0, tzinfo=PARIS)
+        services.book(Actor(user=person), rooms[n % 3], start, start + datetime.timedelta(hours=1), now=NOW)
+    return place, manager
+
+
+@pytest.mark.parametrize("page", ["place-bookings", "availability"])
+def test_the_team_s_day_and_the_availability_do_not_query_per_booking(client, page):
+    counts = []
+    for count in (3, 12):
+        place, manager = _team_with_bookings(count)
+        client.force_login(manager)
+        url = reverse(f"spaces:{page}", args=[place.pk]) + "?jour=2026-03-03"
+        counts.append(queries(client, url))
+    assert counts[0] == counts[1]
+    assert counts[1] <= {"place-bookings": 17, "availability": 12}[page]
+
+
+def test_my_bookings_do_not_query_per_booking(client):
+    place = PlaceFactory(opening_hours="Mo-Fr 09:00-12:00,14:00-18:00; PH off")
+    rooms = [ResourceFactory(place=place, name=f"Salle {n}") for n in range(3)]
+    person = UserFactory()
+    counts = []
+    # Book 3, measure, book 9 more, measure.
+    client.force_login(person)
+    made = 0
+    for total in (3, 12):
+        while made < total:
+            start = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=PARIS) + datetime.timedelta(days=7 * made)
+            services.book(
+                Actor(user=person), rooms[made % 3], start, start + datetime.timedelta(hours=1), now=NOW
+            )
+            made += 1
+        counts.append(queries(client, reverse("spaces:my-bookings")))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 6
