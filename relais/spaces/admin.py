@@ -132,7 +132,7 @@ class TransitionInline(admin.TabularInline):
     model = BookingTransition
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "at", "by_label", "reason"]
+    readonly_fields = ["transition", "from_status", "to_status", "at", "by_label", "reason"]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):

@@ -21,14 +21,6 @@ class BookingStatus(models.TextChoices):
 # Bookings that hold their seats: the others free them.
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
-# The moves a booking may make; anything else is refused.
-TRANSITIONS = {
-    BookingStatus.CONFIRMED: {BookingStatus.CANCELLED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW},
-    BookingStatus.NO_SHOW: {BookingStatus.CHECKED_IN},  # a late arrival
-    BookingStatus.CHECKED_IN: set(),
-    BookingStatus.CANCELLED: set(),
-}
-
 
 class PriceUnit(models.TextChoices):
     FREE = "free", _("gratuit")

@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.core import workflow
 from relais.places.validators import clean_opening_hours
 
+from . import guards
 from .enums import (
     ACTIVE_STATUSES,
     Audience,
@@ -460,23 +462,37 @@ class Booking(PersonFields):
         return self.status in ACTIVE_STATUSES
 
 
-class BookingTransition(models.Model):
-    """One move of a booking's status: who, when, from, to."""
+# The life cycle of a booking: each move is a named transition, logged in `BookingTransition` and audited.
+# A booking is moved or resized only from the states it can be cancelled from (`services.change`).
+Booking.workflow = workflow.Workflow(
+    workflow.Transition(
+        "cancel", sources=[BookingStatus.CONFIRMED], target=BookingStatus.CANCELLED, guard=guards.manages
+    ),
+    workflow.Transition(
+        "check_in",
+        sources=[BookingStatus.CONFIRMED, BookingStatus.NO_SHOW],  # a late arrival after an absence
+        target=BookingStatus.CHECKED_IN,
+        guard=guards.may_check_in,
+    ),
+    workflow.Transition(
+        "no_show",
+        sources=[BookingStatus.CONFIRMED],
+        target=BookingStatus.NO_SHOW,
+        guard=guards.may_mark_no_show,
+    ),
+    log="spaces.BookingTransition",
+)
 
+
+class BookingTransition(workflow.TransitionLog):
+    """One move of a booking's status (its creation included: transition "book", from "")."""
+
+    subject_field = "booking"
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(_("de"), max_length=12, choices=BookingStatus.choices, blank=True)
-    to_status = models.CharField(_("vers"), max_length=12, choices=BookingStatus.choices)
-    at = models.DateTimeField(_("le"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    by_label = models.CharField(_("par"), max_length=200, blank=True)
-    reason = models.CharField(_("motif"), max_length=300, blank=True)
 
-    class Meta:
+    class Meta(workflow.TransitionLog.Meta):
         verbose_name = _("changement d'état d'une réservation")
         verbose_name_plural = _("changements d'état des réservations")
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.booking_id} : {self.from_status or '∅'} → {self.to_status}"
@@ -519,6 +535,28 @@ class WaitlistEntry(PersonFields):
 
     def __str__(self):
         return f"{self.person_display} — {self.resource} — {self.start:%Y-%m-%d %H:%M} UTC"
+
+
+# The life cycle of a waiting-list entry: a freed slot is offered to it (by the service, for nobody in
+# particular); the team withdraws it in the admin.
+WaitlistEntry.workflow = workflow.Workflow(
+    workflow.Transition("offer", sources=[WaitlistStatus.WAITING], target=WaitlistStatus.OFFERED),
+    log="spaces.WaitlistTransition",
+)
+
+
+class WaitlistTransition(workflow.TransitionLog):
+    """One move of a waiting-list entry's status (its creation included: transition "join", from "")."""
+
+    subject_field = "entry"
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(workflow.TransitionLog.Meta):
+        verbose_name = _("changement d'état d'une inscription en liste d'attente")
+        verbose_name_plural = _("changements d'état des inscriptions en liste d'attente")
+
+    def __str__(self):
+        return f"{self.entry_id} : {self.from_status or '∅'} → {self.to_status}"
 
 
 class CalendarFeedToken(models.Model):

@@ -11,24 +11,23 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.core.errors import DomainError
+from relais.core.errors import Conflict, DomainError
 from relais.members import services as members
 from relais.privacy.audit import AuditAction, diff, record
 
-from .. import notifications
+from .. import guards, notifications
 from ..enums import BookingStatus
-from ..models import Booking, BookingTransition
+from ..models import Booking
 from ..wording import duration_text, moment_text
-from .access import acting_user, is_place_staff, resolve_person
+from .access import acting_user, resolve_person
 from .bounds import check_moments
 from .hours import aware
 from .pricing import member_rate_applies, quote
-from .records import locked_resource, serialised, snapshot, transition
+from .records import locked_resource, log_creation, serialised, snapshot, transition
 from .rules import Request, check_capacity, check_rules, occupancy_of
 from .waitlist import offer_freed_slot
 
-# Check-in opens this long before the start of a booking.
-CHECK_IN_OPENS_MINUTES = 30
+CHECK_IN_OPENS_MINUTES = guards.CHECK_IN_OPENS_MINUTES
 
 
 def book(
@@ -84,9 +83,7 @@ def book(
             member_rate=is_member,
             notes=notes[:500],
         )
-        BookingTransition.objects.create(
-            booking=booking, to_status=booking.status, by=acting_user(actor), by_label=actor.display
-        )
+        log_creation(booking, actor)
         record(actor, AuditAction.CREATE, booking, changes=diff({}, snapshot(booking)), place=locked.place)
         notifications.notify_after_commit("confirmed", booking.pk)
         return booking
@@ -104,11 +101,7 @@ def _get_for_update(booking):
 
 def _may_manage(actor, booking):
     """The booked person, whoever booked it, or the place's team may change it; returns "is staff"."""
-    user = acting_user(actor)
-    staff = is_place_staff(user, booking.place)
-    if not staff and (user is None or user.pk not in (booking.person_id, booking.booked_by_id)):
-        raise DomainError(_("cette réservation n'est pas la vôtre."), field="booking", code="forbidden")
-    return staff
+    return guards.manages(booking, actor)
 
 
 def _check_deadline(booking, now, tz, *, staff, override, action):
@@ -182,7 +175,7 @@ def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
     def operation():
         current = _get_for_update(booking)
         staff = _may_manage(actor, current)
-        _cancel_locked(actor, current, now, reason=reason, staff=staff, override=override_deadline)
+        current = _cancel_locked(actor, current, now, reason=reason, staff=staff, override=override_deadline)
         notifications.notify_after_commit("cancelled", current.pk)
         return current
 
@@ -192,9 +185,8 @@ def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
 def _cancel_locked(actor, current, now, *, reason, staff, override):
     """Cancel a booking already locked and checked as the actor's to manage (the deadline is checked)."""
     tz = current.place.timezone
-    before = snapshot(current)
-    if current.status != BookingStatus.CONFIRMED:
-        raise DomainError(
+    if not Booking.workflow["cancel"].allows_from(current.status):
+        raise Conflict(
             # Translators: %(status)s is the booking's state, e.g. « Annulée »
             _("cette réservation est « %(status)s » : seule une réservation confirmée peut être annulée.")
             % {"status": current.get_status_display()},
@@ -202,13 +194,8 @@ def _cancel_locked(actor, current, now, *, reason, staff, override):
             code="status",
         )
     _check_deadline(current, now, tz, staff=staff, override=override, action="cancel")
-    transition(current, BookingStatus.CANCELLED, actor, reason=reason)
-    current.cancelled_at = now
-    current.save(update_fields=["status", "cancelled_at"])
-    changes = diff(before, snapshot(current))
-    if reason:
-        changes["reason"] = [None, reason]
-    record(actor, AuditAction.UPDATE, current, changes=changes, place=current.place)
+    # Logged and audited (status, reason) by the workflow.
+    current = transition(current, "cancel", actor, reason=reason, at=now, cancelled_at=now)
     offer_freed_slot(current, now=now)
     return current
 
@@ -243,13 +230,15 @@ def cancel_series(actor, series, *, starting=None, reason="", override_deadline=
         result = SeriesCancellation(cancelled=[])
         for booking in upcoming:
             try:
-                _cancel_locked(actor, booking, now, reason=reason, staff=staff, override=override_deadline)
+                cancelled = _cancel_locked(
+                    actor, booking, now, reason=reason, staff=staff, override=override_deadline
+                )
             except DomainError as exc:
                 if exc.code != "deadline":
                     raise
                 result.kept.append((booking, exc.message))
             else:
-                result.cancelled.append(booking)
+                result.cancelled.append(cancelled)
         if result.cancelled:
             notifications.notify_after_commit("series_cancelled", [b.pk for b in result.cancelled])
         return result
@@ -267,8 +256,8 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
         place = current.place
         tz = place.timezone
         staff = _may_manage(actor, current)
-        if current.status != BookingStatus.CONFIRMED:
-            raise DomainError(
+        if not Booking.workflow["cancel"].allows_from(current.status):
+            raise Conflict(
                 # Translators: %(status)s is the booking's state, e.g. « Annulée »
                 _("une réservation « %(status)s » ne peut plus être modifiée.")
                 % {"status": current.get_status_display()},
@@ -315,30 +304,13 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
 
 
 def check_in(actor, booking, *, now=None):
-    """The person is there: from 30 minutes before the start to the end, by them or the team."""
+    """The person is there: from 30 minutes before the start to the end, by them or the team (the guards of
+    `Booking.workflow`); logged and audited by the workflow."""
     now = now or timezone.now()
 
     def operation():
         current = _get_for_update(booking)
-        tz = current.place.timezone
-        _may_manage(actor, current)
-        opens = current.start - datetime.timedelta(minutes=CHECK_IN_OPENS_MINUTES)
-        if not (opens <= now <= current.end):
-            raise DomainError(
-                # Translators: %(start)s and %(end)s are dates and times, e.g. « 12/03/2026 à 09:00 »
-                _("le pointage de cette réservation est ouvert du %(start)s au %(end)s.")
-                % {"start": moment_text(opens, tz), "end": moment_text(current.end, tz)},
-                field="booking",
-                code="check_in_window",
-            )
-        before = snapshot(current)
-        transition(current, BookingStatus.CHECKED_IN, actor)
-        current.checked_in_at = now
-        current.save(update_fields=["status", "checked_in_at"])
-        record(
-            actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=current.place
-        )
-        return current
+        return transition(current, "check_in", actor, at=now, checked_in_at=now)
 
     return serialised(operation)
 
@@ -348,26 +320,6 @@ def mark_no_show(actor, booking, *, now=None):
     now = now or timezone.now()
 
     def operation():
-        current = _get_for_update(booking)
-        tz = current.place.timezone
-        if not is_place_staff(acting_user(actor), current.place):
-            raise DomainError(
-                _("seule l'équipe du lieu peut noter une absence."), field="booking", code="forbidden"
-            )
-        if now < current.start:
-            raise DomainError(
-                # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
-                _("la réservation n'a pas commencé (début le %(start)s) : pas encore d'absence.")
-                % {"start": moment_text(current.start, tz)},
-                field="booking",
-                code="not_started",
-            )
-        before = snapshot(current)
-        transition(current, BookingStatus.NO_SHOW, actor)
-        current.save(update_fields=["status"])
-        record(
-            actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=current.place
-        )
-        return current
+        return transition(_get_for_update(booking), "no_show", actor, at=now)
 
     return serialised(operation)

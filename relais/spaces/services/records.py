@@ -1,5 +1,5 @@
 """How the operations write: in one transaction serialised on the resource's row, with an audit snapshot
-of each booking and a log row per change of its status (`TRANSITIONS`).
+of each booking, and its status moved by `Booking.workflow` (`transition`: logged, audited).
 
 PostgreSQL queues the writers on the resource row lock (`select_for_update`); SQLite takes its write lock
 at BEGIN (transaction_mode IMMEDIATE, see settings) and `serialised` retries what escapes its busy timeout.
@@ -11,11 +11,11 @@ import time
 from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
-from relais.core.errors import DomainError
+from relais.core import workflow
+from relais.core.errors import Conflict, DomainError
 
-from ..enums import TRANSITIONS, BookingStatus
-from ..models import BookingTransition, Resource
-from .access import acting_user
+from ..enums import BookingStatus
+from ..models import Booking, Resource
 
 
 def locked_resource(resource):
@@ -70,22 +70,25 @@ def snapshot(booking):
     }
 
 
-def transition(booking, to_status, actor, *, reason=""):
-    if to_status not in TRANSITIONS[BookingStatus(booking.status)]:
-        raise DomainError(
+def check_state(booking, name):
+    """Refuse, in the booking's words, a transition of `Booking.workflow` that its state does not allow."""
+    move = Booking.workflow[name]
+    if not move.allows_from(booking.status):
+        raise Conflict(
             # Translators: %(from)s and %(to)s are booking states, e.g. « Confirmée », « Annulée »
             _("une réservation « %(from)s » ne peut pas passer à « %(to)s ».")
-            % {"from": BookingStatus(booking.status).label, "to": BookingStatus(to_status).label},
+            % {"from": BookingStatus(booking.status).label, "to": BookingStatus(move.target).label},
             field="status",
             code="status",
         )
-    from_status = booking.status
-    booking.status = to_status
-    BookingTransition.objects.create(
-        booking=booking,
-        from_status=from_status,
-        to_status=to_status,
-        by=acting_user(actor),
-        by_label=actor.display,
-        reason=reason[:300],
-    )
+
+
+def transition(booking, name, actor, *, reason="", at=None, **fields):
+    """Apply transition `name` of `Booking.workflow` (state and guard checked, logged, audited once, by
+    `workflow.apply`); returns the saved booking."""
+    check_state(booking, name)
+    return workflow.apply(booking, name, actor, reason=reason, at=at, **fields)
+
+
+def log_creation(booking, actor):
+    workflow.log_transition(booking, "book", "", booking.status, actor)

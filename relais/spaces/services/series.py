@@ -213,7 +213,11 @@ def book_series(
         BookingTransition.objects.bulk_create(
             [
                 BookingTransition(
-                    booking=b, to_status=b.status, by=acting_user(actor), by_label=actor.display
+                    booking=b,
+                    transition="book",
+                    to_status=b.status,
+                    by=acting_user(actor),
+                    by_label=actor.display,
                 )
                 for b in bookings
             ]

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core import workflow
 from relais.core.errors import DomainError
-from relais.privacy.audit import AuditAction, record
+from relais.privacy.audit import SYSTEM, AuditAction, record
 
 from .. import notifications, schedule
 from ..enums import WaitlistStatus
@@ -49,6 +50,7 @@ def join_waitlist(
             end=end,
             quantity=quantity,
         )
+        workflow.log_transition(entry, "join", "", entry.status, actor)
         record(actor, AuditAction.CREATE, entry, place=place)
     return entry
 
@@ -73,8 +75,8 @@ def offer_freed_slot(freed, *, now=None):
             schedule.max_load(occupancy, resource.buffer_minutes, lo, hi) + entry.quantity
             <= resource.capacity
         ):
-            entry.status, entry.offered_at, entry.freed_by_id = WaitlistStatus.OFFERED, now, freed.pk
-            entry.save(update_fields=["status", "offered_at", "freed_by"])
+            # Logged and audited by the workflow, for the process that offers it.
+            entry = workflow.apply(entry, "offer", SYSTEM, at=now, offered_at=now, freed_by_id=freed.pk)
             notifications.notify_after_commit("waitlist_offer", entry.pk)
             return entry
     return None

@@ -237,6 +237,9 @@ def my_bookings(request):
         .order_by("start")[:MAX_PAST]
     )
     with_local_times(waiting)
+    actor = Actor.from_request(request)
+    for booking in upcoming:  # what the life cycle allows now (the services check again)
+        booking.actions = Booking.workflow.available(booking, actor, at=now)
     return render(
         request,
         "spaces/my_bookings.html",
@@ -246,7 +249,6 @@ def my_bookings(request):
             "past": past,
             "waiting": waiting,
             "calendar_url": _calendar_url(),
-            "confirmed": BookingStatus.CONFIRMED,
         },
     )
 

@@ -18,7 +18,6 @@ from relais.places.models import Place
 from relais.privacy.audit import Actor
 
 from .. import services
-from ..enums import BookingStatus
 from ..models import Booking, Resource
 from ..services.hours import local_day_bounds
 from .common import day_param, naive_local, next_url, visible_booking, with_local_times
@@ -69,11 +68,9 @@ def place_bookings(request, place_id):
             .order_by("start", "resource__name", "id")
         )
     )
-    now = timezone.now()
-    for booking in bookings:  # the buttons that can work now (the services check again)
-        opens = booking.start - datetime.timedelta(minutes=services.CHECK_IN_OPENS_MINUTES)
-        booking.can_check_in = opens <= now <= booking.end
-        booking.can_mark_absent = now >= booking.start
+    now, actor = timezone.now(), Actor.from_request(request)
+    for booking in bookings:  # the buttons that can work now, from the life cycle (the services check again)
+        booking.actions = Booking.workflow.available(booking, actor, at=now)
     here = request.get_full_path()
     return render(
         request,
@@ -87,7 +84,6 @@ def place_bookings(request, place_id):
             "next_url": "?" + urlencode({"jour": day + datetime.timedelta(days=1)}),
             "today_url": "?" + urlencode({"jour": today}),
             "here": here,
-            "statuses": BookingStatus,
             "month_first": day.replace(day=1),
             "month_last": (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
             - datetime.timedelta(days=1),
