@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
 from relais.privacy.audit import Actor, AuditAction, record
@@ -56,8 +57,10 @@ def activate(uidb64, token, *, actor=None):
         user = None
     if user is None or not default_token_generator.check_token(user, token):
         raise DomainError(
-            "ce lien de confirmation n'est pas valable (déjà utilisé, incomplet ou trop ancien). "
-            "Connectez-vous, ou inscrivez-vous de nouveau.",
+            _(
+                "ce lien de confirmation n'est pas valable (déjà utilisé, incomplet ou trop ancien). "
+                "Connectez-vous, ou inscrivez-vous de nouveau."
+            ),
             field="token",
             code="invalid",
         )
@@ -65,7 +68,7 @@ def activate(uidb64, token, *, actor=None):
         return user, False
     if user.last_login is not None:  # closed by an administrator after use: a link does not reopen it
         raise DomainError(
-            "ce compte a été fermé : adressez-vous à l'équipe d'un lieu ou à l'administrateur du site.",
+            _("ce compte a été fermé : adressez-vous à l'équipe d'un lieu ou à l'administrateur du site."),
             field="token",
             code="closed",
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
 from relais.core.text import normalize_name
@@ -47,18 +48,21 @@ class PlaceQuery:
 
     def validate(self):
         if (self.lat is None) != (self.lon is None):
-            raise DomainError("lat et lon vont ensemble : renseignez les deux.", field="lat")
+            raise DomainError(_("lat et lon vont ensemble : renseignez les deux."), field="lat")
         if self.lat is not None:
             if not (-90 <= self.lat <= 90):
-                raise DomainError(f"latitude {self.lat} hors de [-90, 90].", field="lat")
+                raise DomainError(_("latitude %(lat)s hors de [-90, 90].") % {"lat": self.lat}, field="lat")
             if not (-180 <= self.lon <= 180):
-                raise DomainError(f"longitude {self.lon} hors de [-180, 180].", field="lon")
+                raise DomainError(
+                    _("longitude %(lon)s hors de [-180, 180].") % {"lon": self.lon}, field="lon"
+                )
         if self.radius_km is not None:
             if self.lat is None:
-                raise DomainError("radius_km demande un point (lat et lon).", field="radius_km")
+                raise DomainError(_("radius_km demande un point (lat et lon)."), field="radius_km")
             if not (0 < self.radius_km <= MAX_RADIUS_KM):
                 raise DomainError(
-                    f"le rayon doit être compris entre 0 et {MAX_RADIUS_KM} km (reçu : {self.radius_km}).",
+                    _("le rayon doit être compris entre 0 et %(max)s km (reçu : %(radius)s).")
+                    % {"max": MAX_RADIUS_KM, "radius": self.radius_km},
                     field="radius_km",
                 )
 
@@ -168,7 +172,10 @@ def nearest_places(lat, lon, k=10, query=None):
     Searches growing discs: once a disc holds at least k places, it holds the k nearest ones.
     """
     if not (1 <= k <= MAX_PAGE_SIZE):
-        raise DomainError(f"k doit être compris entre 1 et {MAX_PAGE_SIZE} (reçu : {k}).", field="k")
+        raise DomainError(
+            _("k doit être compris entre 1 et %(max)s (reçu : %(k)s).") % {"max": MAX_PAGE_SIZE, "k": k},
+            field="k",
+        )
     radius = 5.0
     while True:
         result = search_places(replace(query or PlaceQuery(), lat=lat, lon=lon, radius_km=radius))

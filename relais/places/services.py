@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError, NotFound, ValidationFailed
 from relais.privacy.audit import AuditAction, build_event, diff
@@ -99,8 +100,8 @@ class Vocabularies:
         if unknown:
             label = VOCABULARY_MODELS[kind]._meta.verbose_name
             raise ValidationError(
-                f"{label} inconnu(e)(s) : {', '.join(unknown)} "
-                f"(codes possibles : {', '.join(sorted(known))})."
+                _("%(label)s inconnu(e)(s) : %(unknown)s (codes possibles : %(known)s).")
+                % {"label": label, "unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
             )
         return [known[c] for c in dict.fromkeys(codes)]
 
@@ -126,9 +127,11 @@ def _float_or_none(value, name):
     try:
         result = float(str(value).replace(",", "."))
     except ValueError:
-        raise ValidationError(f"{name} « {value} » n'est pas un nombre.") from None
+        raise ValidationError(
+            _("%(name)s « %(value)s » n'est pas un nombre.") % {"name": name, "value": value}
+        ) from None
     if result != result:  # NaN
-        raise ValidationError(f"{name} n'est pas un nombre.")
+        raise ValidationError(_("%(name)s n'est pas un nombre.") % {"name": name})
     return result
 
 
@@ -140,7 +143,9 @@ def _date(value):
     try:
         return datetime.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        raise ValidationError(f"date « {value} » invalide (format attendu : AAAA-MM-JJ).") from None
+        raise ValidationError(
+            _("date « %(value)s » invalide (format attendu : AAAA-MM-JJ).") % {"value": value}
+        ) from None
 
 
 def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup=None):
@@ -172,34 +177,39 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
             " ".join(str(get(name) or "").split()) if name != "description" else str(get(name) or "").strip()
         )
         if len(value) > max_length:
-            errors.setdefault(name, []).append(f"{len(value)} caractères, {max_length} au plus.")
+            errors.setdefault(name, []).append(
+                _("%(length)s caractères, %(max)s au plus.") % {"length": len(value), "max": max_length}
+            )
         values[name] = value
     if not values["name"]:
-        errors.setdefault("name", []).append("le nom est obligatoire.")
+        errors.setdefault("name", []).append(_("le nom est obligatoire."))
 
     status = get("status") or PlaceStatus.OPEN
     if status not in PlaceStatus.values:
         errors.setdefault("status", []).append(
-            f"statut « {status} » inconnu ({', '.join(PlaceStatus.values)})."
+            _("statut « %(status)s » inconnu (%(allowed)s).")
+            % {"status": status, "allowed": ", ".join(PlaceStatus.values)}
         )
     values["status"] = status
     for name, choices in (("wheelchair", Accessibility), ("legal_form", LegalForm)):
         value = get(name) or ""
         if value and value not in choices.values:
             errors.setdefault(name, []).append(
-                f"valeur « {value} » inconnue ({', '.join(filter(None, choices.values))})."
+                _("valeur « %(value)s » inconnue (%(allowed)s).")
+                % {"value": value, "allowed": ", ".join(filter(None, choices.values))}
             )
         values[name] = value
 
     for kind in VOCABULARY_MODELS:
         terms[kind] = guard(kind, lambda kind=kind: vocabularies.terms(kind, _as_list(get(kind)))) or []
     for name, choices in LIST_FIELDS.items():
-        allowed = [code for code, _ in choices]
+        allowed = [code for code, _label in choices]
         codes = list(dict.fromkeys(_as_list(get(name))))
         unknown = [c for c in codes if c not in allowed]
         if unknown:
             errors.setdefault(name, []).append(
-                f"valeur(s) inconnue(s) {', '.join(unknown)} ({', '.join(allowed)})."
+                _("valeur(s) inconnue(s) %(unknown)s (%(allowed)s).")
+                % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
             )
         values[name] = codes
 
@@ -212,9 +222,9 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
     values["emails"] = guard("emails", lambda: validators.clean_emails(_as_list(get("emails")))) or []
     values["websites"] = guard("websites", lambda: validators.clean_urls(_as_list(get("websites")))) or []
     for name, label in (
-        ("booking_url", "le lien de rendez-vous"),
-        ("accessibility_url", "la fiche Acceslibre"),
-        ("source_url", "l'adresse de la source"),
+        ("booking_url", _("le lien de rendez-vous")),
+        ("accessibility_url", _("la fiche Acceslibre")),
+        ("source_url", _("l'adresse de la source")),
     ):
         values[name] = (
             guard(name, lambda name=name, label=label: validators.clean_url(get(name), label)) or ""
@@ -223,13 +233,13 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
         guard("data_updated_on", lambda: _date(get("data_updated_on"))) or datetime.date.today()
     )
     if values["data_updated_on"] > datetime.date.today() + datetime.timedelta(days=1):
-        errors.setdefault("data_updated_on", []).append("la date de mise à jour est dans le futur.")
+        errors.setdefault("data_updated_on", []).append(_("la date de mise à jour est dans le futur."))
     values["is_demo"] = bool(get("is_demo", False))
 
     postal_code = str(get("postal_code") or "").strip()
     if postal_code and not (len(postal_code) == 5 and postal_code.isdigit()):
         errors.setdefault("postal_code", []).append(
-            f"« {postal_code} » n'est pas un code postal (5 chiffres)."
+            _("« %(code)s » n'est pas un code postal (5 chiffres).") % {"code": postal_code}
         )
         postal_code = ""
     values["postal_code"] = postal_code
@@ -248,8 +258,8 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
             codes = sorted((commune_lookup or DbCommuneLookup()).postal_codes(commune))
             values["postal_code"] = codes[0] if len(codes) == 1 else ""
 
-    latitude = guard("latitude", lambda: _float_or_none(get("latitude"), "la latitude"))
-    longitude = guard("longitude", lambda: _float_or_none(get("longitude"), "la longitude"))
+    latitude = guard("latitude", lambda: _float_or_none(get("latitude"), _("la latitude")))
+    longitude = guard("longitude", lambda: _float_or_none(get("longitude"), _("la longitude")))
     if "latitude" not in errors and "longitude" not in errors:
         guard("latitude", lambda: validators.check_coordinates(latitude, longitude))
     approximate = bool(get("location_approximate", False))
@@ -264,13 +274,16 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
     if commune is not None and "latitude" not in errors:
         if latitude is None and commune.latitude is not None:
             latitude, longitude, approximate = commune.latitude, commune.longitude, True
-            warnings.append(f"pas de coordonnées : position approximative au centre de {commune.name}.")
+            warnings.append(
+                _("pas de coordonnées : position approximative au centre de %(commune)s.")
+                % {"commune": commune.name}
+            )
         elif latitude is not None and commune.latitude is not None and not approximate:
             distance = float(haversine_km(latitude, longitude, commune.latitude, commune.longitude))
             if distance > FAR_FROM_COMMUNE_KM:
                 warnings.append(
-                    f"position à {distance:.0f} km du centre de {commune.name} ({commune.code_insee}) : "
-                    "à vérifier."
+                    _("position à %(distance).0f km du centre de %(commune)s (%(code)s) : à vérifier.")
+                    % {"distance": distance, "commune": commune.name, "code": commune.code_insee}
                 )
     values.update(latitude=latitude, longitude=longitude, location_approximate=approximate)
     if errors:
@@ -339,7 +352,7 @@ def get_place(place_id):
     try:
         return Place.objects.with_relations().get(pk=place_id)
     except (Place.DoesNotExist, ValidationError, ValueError):
-        raise NotFound("lieu introuvable.") from None
+        raise NotFound(_("lieu introuvable.")) from None
 
 
 def place_history(place):

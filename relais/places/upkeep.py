@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.accounts.models import PlaceRole, User
 from relais.core import workflow
@@ -64,12 +65,14 @@ def create_report(place, *, kind, message, reporter_email, actor, base_url=""):
     """Record a report about a place's data and tell its managers by e-mail (after commit)."""
     message = (message or "").strip()
     if kind not in ErrorReport.Kind.values:
-        raise DomainError("choisissez ce qui est inexact dans la liste.", field="kind")
+        raise DomainError(_("choisissez ce qui est inexact dans la liste."), field="kind")
     if not message:
-        raise DomainError("le message est obligatoire.", field="message")
+        raise DomainError(_("le message est obligatoire."), field="message")
     if len(message) > MESSAGE_MAX_LENGTH:
         raise DomainError(
-            f"le message fait {len(message)} caractères, {MESSAGE_MAX_LENGTH} au plus.", field="message"
+            _("le message fait %(length)s caractères, %(max)s au plus.")
+            % {"length": len(message), "max": MESSAGE_MAX_LENGTH},
+            field="message",
         )
     report = ErrorReport.objects.create(
         place=place, kind=kind, message=message, reporter_email=(reporter_email or "").strip()
@@ -92,7 +95,10 @@ def notify_managers(report_id, base_url=""):
         "dashboard_url": absolute(reverse("accounts:dashboard"), base_url),
     }
     body = render_to_string("places/email/report_notification.txt", context)
-    subject = _one_line(f"[Relais] Signalement d'erreur sur « {place.name} » : {report.get_kind_display()}")
+    subject = _one_line(
+        _("[Relais] Signalement d'erreur sur « %(place)s » : %(kind)s")
+        % {"place": place.name, "kind": report.get_kind_display()}
+    )
     messages = [
         EmailMessage(
             subject,
@@ -184,7 +190,9 @@ def send_reminders(today=None, months=FRESH_MONTHS, *, dry_run=False, base_url="
             run.emails += len(managers)
             continue
         body = render_to_string("places/email/stale_reminder.txt", context)
-        subject = _one_line(f"[Relais] Les informations de « {place.name} » sont-elles à jour ?")
+        subject = _one_line(
+            _("[Relais] Les informations de « %(place)s » sont-elles à jour ?") % {"place": place.name}
+        )
         messages = [EmailMessage(subject, body, to=[m.email]) for m in managers]
         try:
             sent = connection.send_messages(messages) or 0

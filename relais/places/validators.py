@@ -6,6 +6,8 @@ import opening_hours
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.fr import siret as stdnum_siret
 
 from relais.territory.geo import FRANCE_BOXES, is_in_france
@@ -21,11 +23,14 @@ def clean_siret(value):
     if not digits:
         return ""
     if not digits.isdigit() or len(digits) != 14:
-        raise ValidationError(f"le SIRET « {value} » doit comporter 14 chiffres.", code="siret")
+        raise ValidationError(
+            _("le SIRET « %(value)s » doit comporter 14 chiffres.") % {"value": value}, code="siret"
+        )
     # La Poste's establishments share SIREN 356000000 and do not follow the Luhn rule; stdnum knows it.
     if not stdnum_siret.is_valid(digits):
         raise ValidationError(
-            f"le SIRET « {value} » est invalide (clé de contrôle incorrecte).", code="siret"
+            _("le SIRET « %(value)s » est invalide (clé de contrôle incorrecte).") % {"value": value},
+            code="siret",
         )
     return digits
 
@@ -33,7 +38,9 @@ def clean_siret(value):
 def clean_rna(value):
     value = (value or "").strip().upper()
     if value and not RNA_RE.match(value):
-        raise ValidationError(f"le numéro RNA « {value} » doit être de la forme W123456789.", code="rna")
+        raise ValidationError(
+            _("le numéro RNA « %(value)s » doit être de la forme W123456789.") % {"value": value}, code="rna"
+        )
     return value
 
 
@@ -78,7 +85,9 @@ def clean_phone(value):
             ):
                 number = _overseas_reading(number) or number
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise ValidationError(f"le numéro de téléphone « {value} » n'est pas valide.", code="phone")
+    raise ValidationError(
+        _("le numéro de téléphone « %(value)s » n'est pas valide.") % {"value": value}, code="phone"
+    )
 
 
 def format_phone(value):
@@ -105,16 +114,23 @@ def clean_emails(values):
         try:
             _email(value)
         except ValidationError:
-            raise ValidationError(f"l'adresse e-mail « {value} » n'est pas valide.", code="email") from None
+            raise ValidationError(
+                _("l'adresse e-mail « %(value)s » n'est pas valide.") % {"value": value}, code="email"
+            ) from None
         cleaned.append(value.lower())
     return cleaned
 
 
-def clean_url(value, label="l'adresse web"):
+DEFAULT_URL_LABEL = gettext_lazy("l'adresse web")
+
+
+def clean_url(value, label=DEFAULT_URL_LABEL):
     typed = value = (value or "").strip()
     if not value:
         return ""
-    invalid = ValidationError(f"{label} « {typed} » n'est pas valide.", code="url")
+    invalid = ValidationError(
+        _("%(label)s « %(value)s » n'est pas valide.") % {"label": label, "value": typed}, code="url"
+    )
     if not re.match(r"^https?://", value, re.I):
         # Another scheme ("mailto:", "javascript:", "ftp://"…) is refused, not turned into "https://mailto:…".
         if re.match(r"^[a-z][a-z0-9+.-]*:(?!\d)", value, re.I):
@@ -137,7 +153,8 @@ def parse_opening_hours(value):
         return opening_hours.OpeningHours(value)
     except (opening_hours.ParserError, SyntaxError) as exc:
         raise ValidationError(
-            f"horaires invalides « {value} » : {_describe_parser_error(value, str(exc))}",
+            _("horaires invalides « %(value)s » : %(error)s")
+            % {"value": value, "error": _describe_parser_error(value, str(exc))},
             code="opening_hours",
         ) from None
 
@@ -145,13 +162,13 @@ def parse_opening_hours(value):
 def _describe_parser_error(value, message):
     match = re.search(r"-->\s*\d+:(\d+)", message)
     if not match:
-        return "syntaxe OpenStreetMap attendue, par exemple « Mo-Fr 09:00-12:00,14:00-18:00; PH off »."
+        return _("syntaxe OpenStreetMap attendue, par exemple « Mo-Fr 09:00-12:00,14:00-18:00; PH off ».")
     column = int(match.group(1))
     near = value[column - 1 : column + 9] or "(fin)"
-    return (
-        f"erreur à la position {column}, près de « {near} » "
+    return _(
+        "erreur à la position %(column)s, près de « %(near)s » "
         "(syntaxe OpenStreetMap attendue, par exemple « Mo-Fr 09:00-12:00,14:00-18:00; PH off »)."
-    )
+    ) % {"column": column, "near": near}
 
 
 def clean_opening_hours(value):
@@ -164,15 +181,21 @@ def clean_opening_hours(value):
 def check_coordinates(latitude, longitude):
     if (latitude is None) != (longitude is None):
         raise ValidationError(
-            "la latitude et la longitude vont ensemble : renseignez les deux.", code="coordinates"
+            _("la latitude et la longitude vont ensemble : renseignez les deux."), code="coordinates"
         )
     if latitude is None:
         return
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ValidationError(f"coordonnées impossibles ({latitude}, {longitude}).", code="coordinates")
+        raise ValidationError(
+            _("coordonnées impossibles (%(lat)s, %(lon)s).") % {"lat": latitude, "lon": longitude},
+            code="coordinates",
+        )
     if not is_in_france(latitude, longitude):
         raise ValidationError(
-            f"les coordonnées ({latitude}, {longitude}) sont hors de France (métropole et DROM : "
-            f"{', '.join(FRANCE_BOXES)}). Latitude et longitude sont-elles inversées ?",
+            _(
+                "les coordonnées (%(lat)s, %(lon)s) sont hors de France (métropole et DROM : "
+                "%(boxes)s). Latitude et longitude sont-elles inversées ?"
+            )
+            % {"lat": latitude, "lon": longitude, "boxes": ", ".join(FRANCE_BOXES)},
             code="coordinates",
         )

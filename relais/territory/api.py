@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from relais.core.errors import DomainError
@@ -40,7 +41,7 @@ def list_communes(request, q: str, limit: int = 10):
     """Communes par nom (sans tenir compte des majuscules, accents et traits d'union), code INSEE ou code
     postal ; la meilleure d'abord, les homonymes par population décroissante."""
     if len(q.strip()) < 2:
-        raise DomainError("la recherche demande au moins 2 caractères.", field="q")
+        raise DomainError(_("la recherche demande au moins 2 caractères."), field="q")
     limit = max(1, min(limit, 50))
     communes = Commune.objects.search(q).select_related("department").prefetch_related("postal_codes")[:limit]
     return [commune_out(c) for c in communes]

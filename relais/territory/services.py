@@ -10,6 +10,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError, NotFound
 from relais.core.text import normalize_name
@@ -191,10 +192,13 @@ def get_commune(code):
 def communes_for_postal_code(postal_code):
     postal_code = (postal_code or "").strip()
     if not (len(postal_code) == 5 and postal_code.isdigit()):
-        raise DomainError(f"« {postal_code} » n'est pas un code postal (5 chiffres).", field="code_postal")
+        raise DomainError(
+            _("« %(code)s » n'est pas un code postal (5 chiffres).") % {"code": postal_code},
+            field="code_postal",
+        )
     communes = DbCommuneLookup().by_postal_code(postal_code)
     if not communes:
-        raise NotFound(f"code postal inconnu : « {postal_code} ».", field="code_postal")
+        raise NotFound(_("code postal inconnu : « %(code)s ».") % {"code": postal_code}, field="code_postal")
     return communes
 
 
@@ -268,7 +272,7 @@ _COM_PREFIXES = ("975", "977", "978", "98")
 
 def _com_hint(code):
     if code.startswith(_COM_PREFIXES) or code == "97150":
-        return " (collectivité d'outre-mer : hors du périmètre des communes de Relais)"
+        return " " + _("(collectivité d'outre-mer : hors du périmètre des communes de Relais)")
     return ""
 
 
@@ -284,31 +288,45 @@ def resolve_commune(*, code_insee="", postal_code="", name="", lookup=None):
     if code_insee:
         if not is_commune_code(code_insee):
             raise DomainError(
-                f"« {code_insee} » n'est pas un code INSEE de commune (5 caractères).", field="code_insee"
+                _("« %(code)s » n'est pas un code INSEE de commune (5 caractères).") % {"code": code_insee},
+                field="code_insee",
             )
         commune = lookup.by_code(code_insee)
         if commune is None:
             raise NotFound(
-                f"code INSEE inconnu : « {code_insee} »{_com_hint(code_insee)}.", field="code_insee"
+                _("code INSEE inconnu : « %(code)s »%(hint)s.")
+                % {"code": code_insee, "hint": _com_hint(code_insee)},
+                field="code_insee",
             )
         if postal_code:
             codes = lookup.postal_codes(commune)
             if codes and postal_code not in codes:
                 raise DomainError(
-                    f"le code postal {postal_code} ne correspond pas à la commune {commune.name} "
-                    f"({commune.code_insee}), dont les codes postaux sont {', '.join(sorted(codes))}.",
+                    _(
+                        "le code postal %(postal_code)s ne correspond pas à la commune %(commune)s "
+                        "(%(code_insee)s), dont les codes postaux sont %(codes)s."
+                    )
+                    % {
+                        "postal_code": postal_code,
+                        "commune": commune.name,
+                        "code_insee": commune.code_insee,
+                        "codes": ", ".join(sorted(codes)),
+                    },
                     field="code_postal",
                 )
         return commune
     if postal_code:
         if not (len(postal_code) == 5 and postal_code.isdigit()):
             raise DomainError(
-                f"« {postal_code} » n'est pas un code postal (5 chiffres).", field="code_postal"
+                _("« %(code)s » n'est pas un code postal (5 chiffres).") % {"code": postal_code},
+                field="code_postal",
             )
         candidates = lookup.by_postal_code(postal_code)
         if not candidates:
             raise NotFound(
-                f"code postal inconnu : « {postal_code} »{_com_hint(postal_code)}.", field="code_postal"
+                _("code postal inconnu : « %(code)s »%(hint)s.")
+                % {"code": postal_code, "hint": _com_hint(postal_code)},
+                field="code_postal",
             )
         if len(candidates) == 1:
             return candidates[0]
@@ -318,13 +336,20 @@ def resolve_commune(*, code_insee="", postal_code="", name="", lookup=None):
             if len(matching) == 1:
                 return matching[0]
             raise DomainError(
-                f"la commune « {name} » ne correspond pas au code postal {postal_code} "
-                f"(communes de ce code : {', '.join(c.name for c in candidates[:8])}).",
+                _(
+                    "la commune « %(name)s » ne correspond pas au code postal %(postal_code)s "
+                    "(communes de ce code : %(communes)s)."
+                )
+                % {
+                    "name": name,
+                    "postal_code": postal_code,
+                    "communes": ", ".join(c.name for c in candidates[:8]),
+                },
                 field="commune",
             )
         raise DomainError(
-            f"le code postal {postal_code} est partagé par {len(candidates)} communes : "
-            "précisez le code INSEE.",
+            _("le code postal %(postal_code)s est partagé par %(n)s communes : précisez le code INSEE.")
+            % {"postal_code": postal_code, "n": len(candidates)},
             field="code_postal",
         )
     if name:
@@ -333,11 +358,12 @@ def resolve_commune(*, code_insee="", postal_code="", name="", lookup=None):
             return matching[0]
         if matching:
             raise DomainError(
-                f"plusieurs communes s'appellent « {name} » : précisez le code postal ou le code INSEE.",
+                _("plusieurs communes s'appellent « %(name)s » : précisez le code postal ou le code INSEE.")
+                % {"name": name},
                 field="commune",
             )
-        raise NotFound(f"commune inconnue : « {name} ».", field="commune")
-    raise DomainError("la commune est obligatoire (code INSEE, code postal ou nom).", field="commune")
+        raise NotFound(_("commune inconnue : « %(name)s ».") % {"name": name}, field="commune")
+    raise DomainError(_("la commune est obligatoire (code INSEE, code postal ou nom)."), field="commune")
 
 
 # --- Spatial index of communes -------------------------------------------------------------------
