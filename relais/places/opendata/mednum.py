@@ -13,6 +13,7 @@ from relais.core.text import normalize_name
 from .. import validators
 from .. import vocabularies as voc
 from ..models import Label, Public, Service, Typology
+from .identifiers import source_id_from
 
 COLUMNS = [
     "id",
@@ -115,7 +116,7 @@ def row_to_data(row, book, errors, warnings, *, default_source=""):
         else:
             siret = pivot
     data = {
-        "source_id": row.get("id", ""),
+        "source_id": source_id_from(row.get("id", ""), row.get("source") or default_source),
         "source": row.get("source") or default_source,
         "name": row.get("nom", ""),
         "commune_name": row.get("commune", ""),
@@ -158,8 +159,9 @@ def row_to_data(row, book, errors, warnings, *, default_source=""):
     return data
 
 
-def place_to_row(place, book):
-    """A row of the standard v1.0.2 for a place (values the standard does not know are left out)."""
+def place_to_row(place, book, ids=None):
+    """A row of the standard v1.0.2 for a place (values the standard does not know are left out); `ids`
+    (identifiers.ExportIds) makes the `id` column unique across sources."""
     labels = {"dispositif_programmes_nationaux": [], "formations_labels": []}
     for label in place.labels.all():
         column, value = book.label_column[label.code]
@@ -168,7 +170,7 @@ def place_to_row(place, book):
     other_labels = [place.other_labels] if place.other_labels else []
     other_labels += [label.name for label in place.labels.all() if not book.label_column[label.code][0]]
     row = {
-        "id": place.source_id,
+        "id": ids.of(place) if ids is not None else place.source_id,
         "pivot": place.siret or place.rna or NO_PIVOT,
         "nom": place.name,
         "commune": place.commune.name,

@@ -207,7 +207,7 @@ def test_unreadable_files_get_a_clear_french_message(tmp_path, content, message)
 
 
 def test_a_huge_file_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr("relais.places.opendata.reading.MAX_BYTES", 100)
+    monkeypatch.setattr("relais.places.opendata.importer.MAX_BYTES", 100)
     path = write_rows(tmp_path / "big.csv", [example_row()])
     with pytest.raises(DomainError, match="trop volumineux"):
         import_places(path, fmt="mednum-csv")

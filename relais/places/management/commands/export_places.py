@@ -8,8 +8,9 @@ from relais.places.opendata.exporter import FORMATS, export_places
 
 class Command(BaseCommand):
     help = (
-        "Exporte tous les lieux du registre : standard national (mednum-csv, mednum-json), GeoJSON, ou CSV "
-        "Relais complet (csv, séparateur « ; »). Ne modifie rien."
+        "Exporte tous les lieux du registre : standard national (mednum-csv, mednum-json ; identifiants "
+        "uniques entre les sources), GeoJSON, ou CSV Relais complet (csv, séparateur « ; », UTF-8 avec BOM "
+        "dans un fichier). Ne modifie rien."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             ):
                 task = progress.add_task("Export", total=None)
                 count = export_places(
-                    handle, format, progress=lambda a, t: progress.update(task, advance=a, total=t)
+                    handle,
+                    format,
+                    progress=lambda a, t: progress.update(task, advance=a, total=t),
+                    bom=True,  # Relais' CSV in a file: spreadsheets read its UTF-8 thanks to the BOM
                 )
             self.stdout.write(f"format={format} places={count} output={output}")
