@@ -43,11 +43,7 @@ def equivalent_smaller_model(matrix, weights):
     reachable = np.flatnonzero(np.diff(rows.tocsc().indptr) > 0)
     columns = rows[:, reachable].T.tocsr()  # demand × candidates
     columns.sort_indices()
-    # Rows padded with -1 to the largest degree: identical rows are identical cover sets.
-    degree = np.diff(columns.indptr)
-    padded = np.full((len(reachable), int(degree.max()) if len(degree) else 0), -1, dtype=np.int64)
-    padded[np.repeat(np.arange(len(reachable)), degree), _positions_in_rows(columns.indptr)] = columns.indices
-    _, first_of_group, group_index = np.unique(padded, axis=0, return_index=True, return_inverse=True)
+    first_of_group, group_index = _identical_rows(columns)
     merged_weights = np.bincount(
         group_index.ravel(), weights=weights[reachable], minlength=len(first_of_group)
     )
@@ -60,6 +56,46 @@ def equivalent_smaller_model(matrix, weights):
     keep[r[inside]] = False
     keep &= size > 0
     return merged[keep], merged_weights, np.flatnonzero(keep)
+
+
+def _identical_rows(rows):
+    """Groups of identical rows of a CSR matrix with sorted indices and no empty row: (first row of each
+    group, group of each row).
+
+    Rows are told apart by their length and two random 64-bit fingerprints (sums of a random number per
+    column, wrapping around), then every row is checked against the first of its group; in the unlikely
+    event of two different rows with the same fingerprints, by sorting the rows themselves instead."""
+    degree = np.diff(rows.indptr)
+    if rows.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    draws = np.random.default_rng(20250311).integers(0, 2**63, size=(2, rows.shape[1]), dtype=np.uint64)
+    starts = rows.indptr[:-1]
+    keys = np.column_stack(
+        [degree.astype(np.uint64)] + [np.add.reduceat(draw[rows.indices], starts) for draw in draws]
+    )
+    _, first_of_group, group_index = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    group_index = group_index.ravel()
+    first = first_of_group[group_index]
+    if np.array_equal(rows.indices, rows.indices[_entries_of_rows(rows.indptr, first)]):
+        return first_of_group, group_index
+    return _identical_rows_by_sorting(rows)
+
+
+def _identical_rows_by_sorting(rows):
+    """`_identical_rows` by sorting the rows, padded with -1 to the largest length (slower)."""
+    degree = np.diff(rows.indptr)
+    padded = np.full((rows.shape[0], int(degree.max())), -1, dtype=np.int64)
+    padded[np.repeat(np.arange(rows.shape[0]), degree), _positions_in_rows(rows.indptr)] = rows.indices
+    _, first_of_group, group_index = np.unique(padded, axis=0, return_index=True, return_inverse=True)
+    return first_of_group, group_index.ravel()
+
+
+def _entries_of_rows(indptr, items):
+    """The positions of the entries of these rows of a CSR matrix (given by its indptr), concatenated."""
+    starts, lengths = indptr[items], indptr[np.asarray(items) + 1] - indptr[items]
+    return np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(
+        lengths.sum()
+    )
 
 
 def _positions_in_rows(indptr):

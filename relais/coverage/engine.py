@@ -32,11 +32,12 @@ from .exact import highs_solver
 # Above this many (candidate, demand) pairs, the bound comes from the Lagrangian dual instead of the LP.
 LP_MAX_NONZEROS = 300_000
 # The default answer continues with an exact solve for EXACT_BUDGET_S seconds when its proven gap is above
-# EXACT_GAP and the smaller model has at most EXACT_MAX_NONZEROS pairs (about 1,000 s of communes of a
-# région: the solvers usually prove the optimum there in well under a second).
+# EXACT_GAP and the smaller model has at most EXACT_MAX_NONZEROS pairs: a département, or 1,500 communes of a
+# région, where HiGHS and CBC usually prove the optimum in well under a second. Larger models (a whole région
+# greenfield) rarely finish in that time: exact mode is there for them.
 EXACT_BUDGET_S = 2.0
 EXACT_GAP = 0.001
-EXACT_MAX_NONZEROS = 40_000
+EXACT_MAX_NONZEROS = 50_000
 
 
 def _as_array(values, name):
@@ -249,8 +250,8 @@ def _reduced_problem(
 
 def _fast_answer(problem, k, candidate_lat, candidate_lon, min_spacing_km):
     """Greedy picks, a proven bound, and a better answer when the bound leaves room for one: the 1-swap
-    search on models whose bound comes from the LP, the greedy guided by the Lagrangian relaxation on larger
-    ones (without spacing in both cases)."""
+    search on models whose bound comes from the LP; on larger ones, the better of that and of the greedy
+    guided by the Lagrangian relaxation (without spacing in both cases)."""
     picks, gains, reached, submodular = heuristics.greedy(
         problem.matrix, problem.weights, k, candidate_lat, candidate_lon, min_spacing_km
     )
@@ -269,8 +270,10 @@ def _fast_answer(problem, k, candidate_lat, candidate_lon, min_spacing_km):
         bound = min(lagrangian.value, submodular)
         if free and room(bound):
             guided = kept[heuristics.guided_picks(smaller, smaller_weights, k, lagrangian.picks_estimate)]
-            if problem.value(guided) > taken:
-                return problem.answer(guided, bound)
+            swapped = heuristics.improve_by_swaps(problem.matrix, problem.weights, picks) or picks
+            best = max((guided, swapped), key=problem.value)
+            if problem.value(best) > taken:
+                return problem.answer(best, bound)
         return problem.answer(picks, bound, gains, reached)
     bound = min(bounds.component_bound(smaller, smaller_weights, k, reduced=True), submodular)
     if free and room(bound):

@@ -77,32 +77,66 @@ def greedy(matrix, weights, k, candidate_lat=None, candidate_lon=None, min_spaci
 
 def improve_by_swaps(matrix, weights, chosen, max_passes=3):
     """Local search after greedy: replace a pick by the candidate that then adds the most, when that covers
-    more than the pick did. Returns the improved picks, or None when no swap helps."""
+    more than the pick did. Returns the improved picks, or None when no swap helps.
+
+    Every candidate's gain (the uncovered weight it reaches) is kept up to date as picks come and go: only
+    the candidates reaching demand whose cover changes are touched, not the whole matrix."""
     rows = matrix.tocsr()
-    weights_float = weights.astype(float)
+    columns = rows.T.tocsr()  # demand × candidates
+    weights_float = np.asarray(weights, dtype=float)
+    n_candidates = matrix.shape[0]
     count = np.zeros(matrix.shape[1], dtype=np.int32)  # how many picks cover each demand point
     for j in chosen:
-        count[rows.indices[rows.indptr[j] : rows.indptr[j + 1]]] += 1
+        count[row_entries(rows, [j])] += 1
+    gain = np.asarray(rows @ np.where(count == 0, weights_float, 0.0)).ravel()
+
+    def cover_changes(demand, sign):
+        """Demand points just uncovered (sign +1) or just covered (-1): their candidates' gains follow."""
+        if len(demand):
+            entries = ranges(columns.indptr, demand)
+            reached = np.repeat(weights_float[demand], np.diff(columns.indptr)[demand])
+            gain[:] += sign * np.bincount(columns.indices[entries], weights=reached, minlength=n_candidates)
+
+    def add(j):
+        own = row_entries(rows, [j])
+        count[own] += 1
+        cover_changes(own[count[own] == 1], -1)
+
     picks = list(chosen)
     improved = False
     for _ in range(max_passes):
         changed = False
         for position, j in enumerate(list(picks)):
-            own = rows.indices[rows.indptr[j] : rows.indptr[j + 1]]
+            own = row_entries(rows, [j])
             count[own] -= 1
-            loss = float(weights_float[own][count[own] == 0].sum())
-            gains = rows @ np.where(count == 0, weights_float, 0.0)
-            gains[picks] = -1.0
-            best = int(np.argmax(gains))
-            if gains[best] > loss * (1 + 1e-9) + 1e-9:
+            freed = own[count[own] == 0]
+            loss = float(weights_float[freed].sum())
+            cover_changes(freed, +1)
+            candidates = gain.copy()
+            candidates[picks] = -1.0
+            best = int(np.argmax(candidates))
+            if candidates[best] > loss * (1 + 1e-9) + 1e-9:
                 picks[position] = best
-                count[rows.indices[rows.indptr[best] : rows.indptr[best + 1]]] += 1
+                add(best)
                 changed = improved = True
             else:
-                count[own] += 1
+                add(j)
         if not changed:
             break
     return picks if improved else None
+
+
+def ranges(indptr, items):
+    """The entries of these rows of a CSR matrix (given by its indptr), concatenated."""
+    items = np.asarray(items, dtype=np.int64)
+    starts, lengths = indptr[items], indptr[items + 1] - indptr[items]
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return offsets + np.arange(int(lengths.sum()))
+
+
+def row_entries(rows, items):
+    """The column indices stored in these rows of a CSR matrix."""
+    return rows.indices[ranges(rows.indptr, items)]
 
 
 def guided_picks(matrix, weights, k, estimate):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from relais.coverage import bounds, engine, heuristics
 
@@ -135,3 +136,19 @@ def test_guided_picks_fill_the_budget_when_the_estimate_favours_too_few_candidat
     assert len(set(picks)) == 6
     greedy_value = sum(heuristics.greedy(matrix, weights, 6)[1])
     assert heuristics.covered_weight(matrix, weights, picks) >= 0.9 * greedy_value
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_identical_demand_is_found_by_fingerprints_as_by_sorting(seed):
+    rng = np.random.default_rng(seed)
+    base = (rng.random((40, 12)) < 0.3).astype(bool)
+    base[:, 0] = True  # no empty row
+    rows = sparse.csr_matrix(base[rng.integers(0, 40, 200)])  # many repeated rows
+    rows.sort_indices()
+    first, group = bounds._identical_rows(rows)
+    first_sorted, group_sorted = bounds._identical_rows_by_sorting(rows)
+    dense = rows.toarray()
+    assert len(first) == len(first_sorted) == len(np.unique(dense, axis=0))
+    assert all(np.array_equal(dense[i], dense[first[group[i]]]) for i in range(len(dense)))
+    # The same partition: rows grouped together by one are grouped together by the other.
+    assert len(set(zip(group.tolist(), group_sorted.tolist(), strict=True))) == len(first)
