@@ -2,9 +2,9 @@
 team), booking, changing and cancelling. Every endpoint needs a token (`Authorization: Bearer …`).
 
 Tenancy: a booking is only ever seen by the person it is for, whoever booked it and the team of its place;
-anything else answers 404, as if it did not exist. Refusals of the domain rules answer 400 (a rule), 403
-(not allowed) or 409 (the slot is taken, or the booking's state forbids it), with the French message and
-the field concerned.
+anything else answers 404, as if it did not exist. Refusals of the domain rules propagate to the API's
+handlers (`relais.core.api_errors`): 400 (a rule), 403 (`Forbidden`: not allowed) or 409 (`Conflict`: the
+slot is taken, or the booking's state forbids it), with the French message, the field and the code.
 """
 
 import datetime
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from relais.accounts.api_auth import TokenAuth
-from relais.core.errors import DomainError, NotFound
+from relais.core.api_errors import error_responses
+from relais.core.errors import NotFound
 from relais.members.models import Member
 from relais.places import tenancy
 from relais.places.models import Place
@@ -31,24 +32,6 @@ router = Router(tags=["espaces"], auth=TokenAuth("spaces"))
 
 MAX_AVAILABILITY_DAYS = 31
 MAX_BOOKINGS = 500
-
-# DomainError codes that are not a broken rule of the request itself.
-FORBIDDEN_CODES = {"forbidden", "members_only", "staff_only", "qualification"}
-CONFLICT_CODES = {"overlap", "capacity", "busy", "status", "series_conflict"}
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
-    code: str | None = None
-    errors: dict[str, list[str]] | None = None
-
-
-def domain_error(exc):
-    """The answer to a refusal of the domain rules: 403, 409 or 400, with the French message."""
-    status = 403 if exc.code in FORBIDDEN_CODES else 409 if exc.code in CONFLICT_CODES else 400
-    return Status(status, {"detail": exc.message, "field": exc.field, "code": exc.code})
-
 
 # --- Schemas ----------------------------------------------------------------------------------------
 
@@ -252,7 +235,7 @@ def _own_or_team_booking(request, booking_id):
 
 @router.get(
     "/places/{place_id}/resources",
-    response={200: list[ResourceOut], 404: ErrorOut},
+    response={200: list[ResourceOut], **error_responses(404)},
     summary="Les ressources réservables d'un lieu",
 )
 def list_resources(request, place_id: uuid.UUID):
@@ -268,7 +251,7 @@ def list_resources(request, place_id: uuid.UUID):
 
 @router.get(
     "/resources/{resource_id}/availability",
-    response={200: AvailabilityOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: AvailabilityOut, **error_responses(400, 404, 422)},
     summary="Places libres d'une ressource, créneau par créneau",
 )
 def resource_availability(request, resource_id: int, filters: Query[AvailabilityQuery]):
@@ -298,7 +281,7 @@ def resource_availability(request, resource_id: int, filters: Query[Availability
 
 @router.get(
     "/bookings",
-    response={200: list[BookingOut], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: list[BookingOut], **error_responses(400, 404, 422)},
     summary="Mes réservations, ou celles d'un lieu pour son équipe",
 )
 def list_bookings(request, filters: Query[BookingFilters]):
@@ -330,7 +313,7 @@ def list_bookings(request, filters: Query[BookingFilters]):
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: BookingOut, **error_responses(400, 403, 404, 409, 422)},
     summary="Réserver",
 )
 def create_booking(request, payload: BookingIn):
@@ -350,47 +333,41 @@ def create_booking(request, payload: BookingIn):
             member = Member.objects.filter(pk=payload.member, place=resource.place).first()
         if member is None:
             raise NotFound("adhérent introuvable dans ce lieu.", field="member")
-    try:
-        booking = services.book(
-            Actor.from_request(request, channel="api"),
-            resource,
-            payload.start,
-            payload.end,
-            person=person,
-            person_name=payload.person_name,
-            person_contact=payload.person_contact,
-            member=member,
-            quantity=payload.quantity,
-            notes=payload.notes,
-        )
-    except DomainError as exc:
-        return domain_error(exc)
+    booking = services.book(
+        Actor.from_request(request, channel="api"),
+        resource,
+        payload.start,
+        payload.end,
+        person=person,
+        person_name=payload.person_name,
+        person_contact=payload.person_contact,
+        member=member,
+        quantity=payload.quantity,
+        notes=payload.notes,
+    )
     return Status(201, booking_out(_bookings().get(pk=booking.pk)))
 
 
 @router.patch(
     "/bookings/{booking_id}",
-    response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: BookingOut, **error_responses(400, 403, 404, 409, 422)},
     summary="Déplacer ou modifier une réservation",
 )
 def change_booking(request, booking_id: int, payload: BookingChangeIn):
     booking = _own_or_team_booking(request, booking_id)
-    try:
-        booking = services.change(
-            Actor.from_request(request, channel="api"),
-            booking,
-            start=payload.start,
-            end=payload.end,
-            quantity=payload.quantity,
-        )
-    except DomainError as exc:
-        return domain_error(exc)
+    booking = services.change(
+        Actor.from_request(request, channel="api"),
+        booking,
+        start=payload.start,
+        end=payload.end,
+        quantity=payload.quantity,
+    )
     return booking_out(_bookings().get(pk=booking.pk))
 
 
 @router.post(
     "/bookings/{booking_id}/cancel",
-    response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: BookingOut, **error_responses(400, 403, 404, 409, 422)},
     summary="Annuler une réservation",
     openapi_extra={
         "requestBody": {
@@ -411,8 +388,5 @@ def cancel_booking(request, booking_id: int):
                 {"detail": "reason : un texte de 300 caractères au plus est attendu, dans un objet JSON."},
             )
     booking = _own_or_team_booking(request, booking_id)
-    try:
-        booking = services.cancel(Actor.from_request(request, channel="api"), booking, reason=reason)
-    except DomainError as exc:
-        return domain_error(exc)
+    booking = services.cancel(Actor.from_request(request, channel="api"), booking, reason=reason)
     return booking_out(_bookings().get(pk=booking.pk))

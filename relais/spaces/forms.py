@@ -68,12 +68,6 @@ class SlotForm(forms.Form):
     def get_quantity(self):
         return self.cleaned_data.get("quantity") or 1
 
-    def add_domain_error(self, error):
-        name = FIELD_MAP.get(error.field)
-        if name not in self.fields:
-            name = None
-        self.add_error(name, error.message)
-
 
 class BookingForm(SlotForm):
     """A booking, possibly weekly until a date; the team may book for someone else."""

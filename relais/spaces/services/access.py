@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from relais.core.errors import DomainError
+from relais.core.errors import DomainError, Forbidden
 from relais.members import services as members
 from relais.places import tenancy
 
@@ -26,11 +26,11 @@ def resolve_person(actor, place, person, person_name, person_contact, member=Non
     """
     user = acting_user(actor)
     if user is None:
-        raise DomainError(_("connectez-vous pour réserver."), field="person", code="forbidden")
+        raise Forbidden(_("connectez-vous pour réserver."), field="person", code="forbidden")
     staff = is_place_staff(user, place)
     if member is not None:
         if not staff:
-            raise DomainError(
+            raise Forbidden(
                 _("seule l'équipe du lieu peut réserver pour un adhérent."), field="person", code="forbidden"
             )
         if member.place_id != place.pk:
@@ -42,7 +42,7 @@ def resolve_person(actor, place, person, person_name, person_contact, member=Non
     if person is None and not person_name:
         person = user
     if not staff and (person != user or person_name):
-        raise DomainError(
+        raise Forbidden(
             _("seule l'équipe du lieu peut réserver pour une autre personne."),
             field="person",
             code="forbidden",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.core.errors import Conflict, DomainError
+from relais.core.errors import Conflict, DomainError, Forbidden
 from relais.members import services as members
 from relais.privacy.audit import AuditAction, diff, record
 
@@ -107,7 +107,7 @@ def _may_manage(actor, booking):
 def _check_deadline(booking, now, tz, *, staff, override, action):
     """`action` is "cancel" or "change": each has its own sentences, for the translators."""
     if override and not staff:
-        raise DomainError(
+        raise Forbidden(
             _("seule l'équipe du lieu peut passer outre le délai d'annulation."),
             field="booking",
             code="forbidden",

@@ -12,7 +12,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from relais.core import workflow
-from relais.core.errors import Conflict, DomainError
+from relais.core.errors import Conflict
 
 from ..enums import BookingStatus
 from ..models import Booking, Resource
@@ -46,7 +46,7 @@ def serialised(operation):
             if deadline is None:
                 deadline = now + connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
             if now > deadline:
-                raise DomainError(
+                raise Conflict(
                     _(
                         "le service est très sollicité : la réservation n'a pas pu être enregistrée, "
                         "réessayez dans un instant."

@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from relais.core.errors import DomainError
+from relais.core.errors import Conflict, DomainError, Forbidden
 from relais.members import services as members
 
 from .. import schedule
@@ -43,7 +43,7 @@ def refusal(resource, *, staff, membership, day=None, today=None):
     if staff or resource.booking_policy == BookingPolicy.PUBLIC:
         return None
     if resource.booking_policy == BookingPolicy.STAFF:
-        return DomainError(
+        return Forbidden(
             _(
                 "« %(resource)s » se réserve auprès de l'équipe du lieu (par téléphone ou à l'accueil), "
                 "pas en ligne."
@@ -71,7 +71,7 @@ def refusal(resource, *, staff, membership, day=None, today=None):
             "« %(resource)s » est réservé aux adhérents du lieu : adhérez auprès de l'équipe du lieu pour le "
             "réserver."
         ) % {"resource": resource}
-    return DomainError(message, field="person", code="members_only")
+    return Forbidden(message, field="person", code="members_only")
 
 
 def check_policy(resource, start, tz, *, staff, membership):
@@ -267,7 +267,7 @@ def check_rules(resource, req, *, person, now, tz, staff=False, membership=()):
     qualification = resource.required_qualification
     if qualification is not None:
         if person is None:
-            raise DomainError(
+            raise Forbidden(
                 _(
                     "« %(resource)s » demande l'habilitation « %(qualification)s » : réservez pour une "
                     "personne qui a un compte et cette habilitation."
@@ -277,7 +277,7 @@ def check_rules(resource, req, *, person, now, tz, staff=False, membership=()):
                 code="qualification",
             )
         if not UserQualification.objects.filter(user=person, qualification=qualification).exists():
-            raise DomainError(
+            raise Forbidden(
                 _(
                     # Translators: %(person)s is the name of the person booked for
                     "%(person)s n'a pas l'habilitation « %(qualification)s » que demande « %(resource)s » "
@@ -351,7 +351,7 @@ def check_capacity(resource, req, occupancy, tz):
                 "%(quantity)s demandée(s)."
             )
         code = "capacity"
-    raise DomainError(message % values, field="start", code=code)
+    raise Conflict(message % values, field="start", code=code)
 
 
 def _taking(occupancy, buffer, lo, hi):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from relais.core import errors
 from relais.core.errors import DomainError
 from relais.privacy.audit import AuditAction, diff, record
 from relais.territory.timezones import local_time
@@ -34,7 +35,7 @@ class Conflict:
     code: str
 
 
-class SeriesConflict(DomainError):
+class SeriesConflict(errors.Conflict):
     """Some occurrences of a series cannot be booked; `conflicts` lists them (nothing was created)."""
 
     def __init__(self, conflicts, tz):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core import workflow
-from relais.core.errors import DomainError
+from relais.core.errors import Conflict, DomainError
 from relais.privacy.audit import SYSTEM, AuditAction, record
 
 from .. import notifications, schedule
@@ -33,7 +33,7 @@ def join_waitlist(
     if end <= start:
         raise DomainError(_("la fin doit suivre le début."), field="end", code="order")
     if not 1 <= quantity <= resource.capacity:
-        raise DomainError(
+        raise Conflict(
             _("« %(resource)s » n'offre que %(capacity)s place(s).")
             % {"resource": resource, "capacity": resource.capacity},
             field="quantity",

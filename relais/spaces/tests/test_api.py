@@ -167,8 +167,8 @@ def test_a_taken_slot_is_a_conflict_in_french(client, room, member):
     body = response.json()
     assert body["field"] == "start"
     assert body["detail"] == (
-        "« Salle Cantal » est déjà réservé le 03/03/2026 à 09:30 : une réservation l'occupe le mardi 3 mars "
-        "2026 de 09:00 à 10:00."
+        "start : « Salle Cantal » est déjà réservé le 03/03/2026 à 09:30 : une réservation l'occupe le mardi "
+        "3 mars 2026 de 09:00 à 10:00."
     )
     assert_french(body["detail"])
 
@@ -194,7 +194,9 @@ def test_only_the_team_books_for_someone_else(client, room, member, manager):
 
     refused = post(client, "/api/spaces/bookings", payload, bearer(member))
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "seule l'équipe du lieu peut réserver pour une autre personne."
+    assert (
+        refused.json()["detail"] == "person : seule l'équipe du lieu peut réserver pour une autre personne."
+    )
 
     accepted = post(client, "/api/spaces/bookings", payload, bearer(manager))
     assert accepted.status_code == 201
@@ -272,7 +274,7 @@ def test_change_then_cancel_my_booking(client, room, member):
     again = post(client, f"/api/spaces/bookings/{booking.pk}/cancel", {}, bearer(member))
     assert again.status_code == 409
     assert again.json()["detail"] == (
-        "cette réservation est « annulée » : seule une réservation confirmée peut être annulée."
+        "status : cette réservation est « annulée » : seule une réservation confirmée peut être annulée."
     )
 
 

@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.core.errors import DomainError
+from relais.core.forms import add_domain_error
 from relais.members import services as members
 from relais.places.models import Place
 from relais.privacy.audit import Actor
 
 from .. import feeds, services
 from ..enums import Audience, BookingStatus, PriceUnit, WaitlistStatus
-from ..forms import BookingForm, CancelForm, ChangeForm
+from ..forms import FIELD_MAP, BookingForm, CancelForm, ChangeForm
 from ..models import Booking, CalendarFeedToken, Resource, WaitlistEntry
 from ..wording import duration_text, price_text
 from .common import booking_period, is_pooled, naive_local, next_url, visible_booking, with_local_times
@@ -174,7 +175,7 @@ def book(request, resource_id):
                     % {"n": len(conflicts)},
                 )
             except DomainError as exc:
-                form.add_domain_error(exc)
+                add_domain_error(form, exc, FIELD_MAP)
                 offer_waitlist = exc.code in ("overlap", "capacity") and not data["repeat"]
             else:
                 messages.success(request, text)
@@ -273,7 +274,7 @@ def change(request, booking_id):
                     override_deadline=form.cleaned_data.get("override_deadline", False),
                 )
             except DomainError as exc:
-                form.add_domain_error(exc)
+                add_domain_error(form, exc, FIELD_MAP)
             else:
                 booking.refresh_from_db()
                 messages.success(
