@@ -93,8 +93,9 @@ class JsonItems:
                         % {"line": self._line_here(), "limit": self.max_item_chars},
                         field="fichier",
                     ) from None
-                if self._fill():
-                    continue  # maybe only cut by the window: read on
+                if not self._eof:
+                    self._fill()
+                    continue  # maybe only cut by the window: read on, then decode again
                 raise self._error(exc.pos) from None
             if end == len(self._buf) and isinstance(value, (int, float)) and self._fill():
                 continue  # a number at the end of the window may go on

@@ -328,6 +328,7 @@ def test_json_is_read_in_a_window_whatever_its_size(tmp_path, monkeypatch):
     [
         ('[{"a": 1},\n {"b": 2,}]', "JSON invalide ligne 2"),
         ('[{"a": 1}', "JSON invalide ligne 1"),
+        ('[\n{"a": 1},\n{"b" 2}\n]', "JSON invalide ligne 3"),
         ("[1, 2] en trop", "JSON invalide ligne 1 .caractère 8."),
         ('"texte"', "une liste d'objets est attendue"),
         ("", "le fichier est vide"),

@@ -39,7 +39,7 @@ FIELD_LABELS = {
 }
 
 
-MAX_BYTES = tables.MAX_BYTES  # a file, gunzipped: 3 times the national export in the standard
+MAX_BYTES = tables.MAX_BYTES  # 100 MB, the file and its gunzipped content (see core/tables/reading.py)
 MAX_ROWS = tables.MAX_ROWS
 BATCH_SIZE = 500  # rows validated, then written, together: memory stays flat whatever the file's size
 MAX_DETAILED_PROBLEMS = 5000  # problems kept with their line (each kind); all are counted

@@ -12,7 +12,8 @@ class Command(BaseCommand):
         "ou JSON, GeoJSON, CSV Relais, liste France Services, export médiation numérique 2022). Chaque "
         "ligne est validée ; sans --skip-invalid, une seule ligne invalide fait tout refuser "
         "(rien n'est écrit). "
-        "Un lieu déjà importé (même source et même identifiant) est mis à jour, jamais dupliqué."
+        "Un lieu déjà importé (même source et même identifiant) est mis à jour, jamais dupliqué. "
+        "Le fichier (CSV, ODS, JSON, gzip ou non, 100 Mo au plus) est lu ligne à ligne."
     )
 
     def add_arguments(self, parser):
@@ -45,7 +46,7 @@ class Command(BaseCommand):
     ):
         try:
             with Progress(disable=verbosity == 0, transient=True) as progress:
-                task = progress.add_task("Validation", total=None)
+                task = progress.add_task("Import", total=None)
                 report = import_places(
                     file,
                     fmt=format,
@@ -57,22 +58,28 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                 )
         except ImportRejected as exc:
-            self._problems("Lignes rejetées", exc.report.rejected, show)
+            self._problems("Lignes rejetées", exc.report.rejected, exc.report.rejected_count, show)
             raise CommandError(exc.message) from None
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         if verbosity:
-            self._problems("Lignes ignorées", report.rejected, show)
-            self._problems("Anomalies (lignes importées, corrigées ou complétées)", report.warnings, show)
+            self._problems("Lignes ignorées", report.rejected, report.rejected_count, show)
+            self._problems(
+                "Anomalies (lignes importées, corrigées ou complétées)",
+                report.warnings,
+                report.warnings_count,
+                show,
+            )
         self.stdout.write(report.summary() + (" dry_run=1" if dry_run else ""))
 
-    def _problems(self, title, problems, show):
-        if not problems:
+    def _problems(self, title, problems, count, show):
+        """The first `show` problems, then the others grouped by message (of the first ones kept)."""
+        if not count:
             return
-        self.stderr.write(f"{title} : {len(problems)}")
+        self.stderr.write(f"{title} : {count}")
         for problem in problems[:show]:
             self.stderr.write(f"  {problem}")
-        if len(problems) > show:
-            self.stderr.write(f"  … et {len(problems) - show} autres. Par motif :")
+        if count > show:
+            self.stderr.write(f"  … et {count - show} autres. Par motif :")
             for message, lines in sorted(group_problems(problems).items(), key=lambda kv: -len(kv[1]))[:show]:
                 self.stderr.write(f"  {len(lines):>5} × {message}")
