@@ -14,8 +14,8 @@ Siting (`recommend_sites`), in named steps:
    guides a second greedy answer: `heuristics.guided_picks`); the submodular bound of the greedy run is
    also computed and the smaller bound is reported; an answer that reaches its bound is proven optimal;
 3. an exact solve (HiGHS' MILP, or the solver given, e.g. CBC) of the smaller model: in exact mode within
-   its time limit, and by default for a short budget (EXACT_BUDGET_S) when the proven gap is above
-   EXACT_GAP and the model is small (EXACT_MAX_NONZEROS): cheap proofs of optimality are then taken.
+   its time limit, and by default for a short budget (EXACT_BUDGET_S) when the proven gap on the weight the
+   picks add is above EXACT_GAP and the model is small (EXACT_MAX_NONZEROS): cheap proofs are then taken.
 """
 
 from dataclasses import dataclass, field
@@ -31,10 +31,11 @@ from .exact import highs_solver
 
 # Above this many (candidate, demand) pairs, the bound comes from the Lagrangian dual instead of the LP.
 LP_MAX_NONZEROS = 300_000
-# The default answer continues with an exact solve for EXACT_BUDGET_S seconds when its proven gap is above
-# EXACT_GAP and the smaller model has at most EXACT_MAX_NONZEROS pairs: a département, or 1,500 communes of a
-# région, where HiGHS and CBC usually prove the optimum in well under a second. Larger models (a whole région
-# greenfield) rarely finish in that time: exact mode is there for them.
+# The default answer continues with an exact solve for EXACT_BUDGET_S seconds when its proven gap on the
+# weight the picks add (Recommendation.gap_added) is above EXACT_GAP and the smaller model has at most
+# EXACT_MAX_NONZEROS pairs: a département, or 1,500 communes of a région, where HiGHS and CBC usually prove
+# the optimum in well under a second. Larger models (a whole région greenfield) rarely finish in that time:
+# exact mode is there for them.
 EXACT_BUDGET_S = 2.0
 EXACT_GAP = 0.001
 EXACT_MAX_NONZEROS = 50_000
@@ -137,6 +138,14 @@ class Recommendation:
         """Relative distance to the upper bound: the answer is within this share of the optimum."""
         return 0.0 if self.upper_bound <= 0 else max(0.0, 1 - self.covered_weight / self.upper_bound)
 
+    @property
+    def gap_added(self):
+        """The same on the weight the picks add (what a planner reads: with existing sites, `gap` is diluted
+        by the weight they already cover): the picks add at least 1 − gap_added of what the best would."""
+        room = self.upper_bound - self.existing_weight
+        added = self.covered_weight - self.existing_weight
+        return 0.0 if room <= 0 else max(0.0, 1 - added / room)
+
 
 def recommend_sites(
     demand_lat,
@@ -160,11 +169,12 @@ def recommend_sites(
     Returns a Recommendation with the picks (in order), the covered weight, a proven upper bound, and whether
     the answer is a proven optimum. With `min_spacing_km`, no two picks are closer than that (the bound stays
     valid: it ignores spacing; no exact solve then). With `exact=True`, the smaller model is solved as a MILP
-    within `time_limit_s`; otherwise for `exact_budget_s` when the fast answer's proven gap is above EXACT_GAP
-    and the model is small (0 turns that off). The solver is HiGHS unless `exact_solver` is given: a function
-    (matrix, weights, k, time_limit_s) → (picks, covered weight, proven optimal) or None, where matrix is the
-    smaller candidates × demand matrix (e.g. CBC in `exact.cbc_solver`). Its answer replaces the fast one only
-    when it covers more; the fast answer is proven optimal too when it covers as much as a proven optimum.
+    within `time_limit_s`; otherwise for `exact_budget_s` when the fast answer's proven gap on the weight its
+    picks add is above EXACT_GAP and the model is small (0 turns that off). The solver is HiGHS unless
+    `exact_solver` is given: a function (matrix, weights, k, time_limit_s) → (picks, covered weight, proven
+    optimal) or None, where matrix is the smaller candidates × demand matrix (e.g. CBC in `exact.cbc_solver`).
+    Its answer replaces the fast one only when it covers more; the fast answer is proven optimal too when it
+    covers as much as a proven optimum.
     """
     demand_lat, demand_lon = _as_array(demand_lat, "demand_lat"), _as_array(demand_lon, "demand_lon")
     candidate_lat, candidate_lon = (
@@ -285,13 +295,13 @@ def _fast_answer(problem, k, candidate_lat, candidate_lon, min_spacing_km):
 
 def _exact_budget(problem, answer, exact, time_limit_s, exact_budget_s, min_spacing_km):
     """How long the exact solve may take (0: none): the time limit in exact mode; the short budget when the
-    fast answer's proven gap is above EXACT_GAP and the smaller model is small; nothing with spacing, when
-    the answer is already proven, or when there is nothing left to cover."""
+    fast answer's proven gap on the weight its picks add is above EXACT_GAP and the smaller model is small;
+    nothing with spacing, when the answer is already proven, or when there is nothing left to cover."""
     if min_spacing_km is not None or answer.exact or not problem.matrix.nnz:
         return 0.0
     if exact:
         return time_limit_s
-    if exact_budget_s and answer.gap > EXACT_GAP and problem.smaller[0].nnz <= EXACT_MAX_NONZEROS:
+    if exact_budget_s and answer.gap_added > EXACT_GAP and problem.smaller[0].nnz <= EXACT_MAX_NONZEROS:
         return exact_budget_s
     return 0.0
 

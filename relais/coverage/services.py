@@ -88,8 +88,8 @@ class CoverageParams:
     # here); the fast answer is kept when the solver does not beat it within the time limit.
     exact: bool = False
     time_limit_s: float = 60.0
-    # The fast answer continues with an exact solve for this long when its proven gap is above 0.1 % and the
-    # problem is small (engine.recommend_sites); 0 turns that off.
+    # The fast answer continues with an exact solve for this long when its proven gap on the population its
+    # picks add is above 0.1 % and the problem is small (engine.recommend_sites); 0 turns that off.
     exact_budget_s: float = engine.EXACT_BUDGET_S
     # Demand weights other than the population (e.g. people aged 60 and over): {code INSEE: weight}, read
     # by `weights.read_weights`; the analysed communes missing from it weigh 0. `weights_source` names the
@@ -403,6 +403,7 @@ def recommend(result, demand, sites, nearest, weights):
         "covered_after": amount(rec.covered_weight),
         "upper_bound": int(np.ceil(rec.upper_bound)),
         "gap": round(rec.gap, 5),
+        "gap_added": round(rec.gap_added, 5),  # the same on the weight the picks add
         "proven_optimal": rec.exact,
     }
     if params.exact or rec.solver_used:

@@ -150,7 +150,7 @@ def coverage_page(request):
         ][:60]
         context["keep_fields"] = sorted(query_values(params).items())
         context["solver_used"] = "solver" in result.recommendation
-        context["gap_percent"] = result.recommendation.get("gap", 0) * 100
+        context["gap_percent"] = result.recommendation.get("gap_added", 0) * 100
         context["typology_rows"] = [
             {**row, "query": query_of(replace(params, typology=row["code"]))}
             for row in result.by_typology

@@ -44,8 +44,25 @@ def test_on_small_instances_the_default_answer_is_optimal_or_within_the_threshol
         assert result.covered_weight == pytest.approx(optimum)
         assert result.upper_bound == result.covered_weight
     else:  # left as it is only when its proven gap is small
-        assert result.gap <= engine.EXACT_GAP
+        assert result.gap <= result.gap_added <= engine.EXACT_GAP
         assert result.covered_weight >= (1 - engine.EXACT_GAP) * optimum
+
+
+def test_the_exact_solve_follows_the_gap_on_what_the_picks_add_not_on_all_the_covered_weight():
+    demand_lat, demand_lon, weights, cand_lat, cand_lon = trap()
+    # A city far away, already served, that weighs far more than the rest: the gap on the total covered
+    # shrinks below the threshold, the gap on what the picks add does not.
+    demand_lat, demand_lon = np.append(demand_lat, 48.0), np.append(demand_lon, 2.0)
+    weights = np.append(weights, 1e9)
+    instance = (demand_lat, demand_lon, weights, cand_lat, cand_lon, TRAP_RADIUS_KM, TRAP_K, [48.0], [2.0])
+    fast = engine.recommend_sites(*instance, exact_budget_s=0)
+    assert fast.existing_weight == 1e9
+    assert fast.gap < engine.EXACT_GAP < fast.gap_added
+    added = fast.covered_weight - fast.existing_weight
+    assert fast.gap_added == pytest.approx(1 - added / (fast.upper_bound - fast.existing_weight))
+    default = engine.recommend_sites(*instance)
+    assert default.solver_used and default.exact and default.gap_added == 0
+    assert default.covered_weight > fast.covered_weight
 
 
 def recording_solver(calls):

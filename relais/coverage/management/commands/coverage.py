@@ -118,6 +118,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"recommended={len(result.recommended)} covered_before={rec['covered_before']} "
                 f"covered_after={rec['covered_after']} upper_bound={rec['upper_bound']} gap={rec['gap']:.2%} "
+                f"gap_added={rec['gap_added']:.2%} "
                 f"proven_optimal={int(rec['proven_optimal'])}"
                 + (f" solver={rec['solver']}" if "solver" in rec else "")
             )
