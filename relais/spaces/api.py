@@ -10,7 +10,7 @@ slot is taken, or the booking's state forbids it), with the French message, the 
 import datetime
 import uuid
 
-from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -217,17 +217,10 @@ def _bookable_resource(resource_id, *, field="resource"):
 
 def _own_or_team_booking(request, booking_id):
     """The booking if the caller is its person, who booked it, or the team of its place; else 404."""
-    user = request.user
-    booking = (
-        _bookings()
-        .filter(pk=booking_id)
-        .filter(Q(person=user) | Q(booked_by=user) | Q(place__roles__user=user))
-        .distinct()
-        .first()
-    )
-    if booking is None:
-        raise NotFound("réservation introuvable.", field="booking")
-    return booking
+    try:
+        return tenancy.get_for_team_or_404(_bookings(), request.user, person=True, pk=booking_id)
+    except Http404:
+        raise NotFound("réservation introuvable.", field="booking") from None
 
 
 # --- Endpoints --------------------------------------------------------------------------------------
@@ -294,12 +287,12 @@ def list_bookings(request, filters: Query[BookingFilters]):
     qs = _bookings()
     if filters.place is not None:
         place = Place.objects.select_related("commune").filter(pk=filters.place).first()
-        if place is None or not services.is_place_staff(user, place):
+        if place is None or not tenancy.works_for(user, place):
             raise NotFound("lieu introuvable, ou dont vous ne faites pas partie de l'équipe.", field="place")
         qs = qs.filter(place=place)
         tz = place.timezone
     else:
-        qs = qs.filter(Q(person=user) | Q(booked_by=user))
+        qs = qs.of_person(user)
         tz = timezone.get_current_timezone()
     if filters.start is not None:
         qs = qs.filter(end__gt=datetime.datetime.combine(filters.start, datetime.time(), tzinfo=tz))
@@ -329,7 +322,7 @@ def create_booking(request, payload: BookingIn):
             raise NotFound(_("personne inconnue du lieu."), field="person")
     member = None
     if payload.member is not None:
-        if services.is_place_staff(request.user, resource.place):
+        if tenancy.works_for(request.user, resource.place):
             member = Member.objects.filter(pk=payload.member, place=resource.place).first()
         if member is None:
             raise NotFound("adhérent introuvable dans ce lieu.", field="member")

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from relais.core import workflow
+from relais.places import tenancy
 from relais.places.validators import clean_opening_hours
 
 from . import guards
@@ -148,7 +149,7 @@ class UserQualification(models.Model):
         return f"{self.user} — {self.qualification} ({self.granted_on:%d/%m/%Y})"
 
 
-class ResourceQuerySet(models.QuerySet):
+class ResourceQuerySet(tenancy.PlaceOwnedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -309,6 +310,8 @@ class Closure(models.Model):
     end = models.DateTimeField(_("fin"))
     reason = models.CharField(_("motif"), max_length=300, blank=True)
 
+    objects = tenancy.PlaceOwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("fermeture")
         verbose_name_plural = _("fermetures")
@@ -387,19 +390,21 @@ class BookingSeries(PersonFields):
         return f"{self.resource} — chaque semaine jusqu'au {self.until:%d/%m/%Y}"
 
 
-class BookingQuerySet(models.QuerySet):
+class BookingQuerySet(tenancy.PlaceOwnedQuerySet):
+    """`for_person_or_team(user)`: the user's own bookings (for them or made by them) and those of the
+    places whose team they belong to (network-level roles do not see people's bookings)."""
+
+    person_paths = ("person", "booked_by")
+
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def overlapping(self, start, end):
         return self.filter(start__lt=end, end__gt=start)
 
-    def visible_to(self, user):
-        """The user's own bookings and those of the places whose team they belong to (network-level roles
-        do not see people's bookings)."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        return self.filter(Q(person=user) | Q(booked_by=user) | Q(place__roles__user=user)).distinct()
+    def of_person(self, user):
+        """The user's own bookings only: for them or made by them."""
+        return self.filter(Q(person=user) | Q(booked_by=user))
 
 
 class Booking(PersonFields):
@@ -498,6 +503,10 @@ class BookingTransition(workflow.TransitionLog):
         return f"{self.booking_id} : {self.from_status or '∅'} → {self.to_status}"
 
 
+class WaitlistQuerySet(tenancy.PlaceOwnedQuerySet):
+    person_paths = ("person",)
+
+
 class WaitlistEntry(PersonFields):
     """Someone waits for a slot of a resource that is full; offered the slot when a booking is cancelled."""
 
@@ -523,6 +532,8 @@ class WaitlistEntry(PersonFields):
         related_name="+",
         verbose_name=_("libérée par l'annulation de"),
     )
+
+    objects = WaitlistQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inscription en liste d'attente")

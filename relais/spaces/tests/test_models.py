@@ -46,9 +46,9 @@ def test_bookings_are_visible_to_their_person_and_to_the_team_only(
     staff_actor, member_actor, member, manager, room
 ):
     booking = services.book(member_actor, room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
-    assert list(Booking.objects.visible_to(member)) == [booking]
-    assert list(Booking.objects.visible_to(manager)) == [booking]
-    assert not Booking.objects.visible_to(UserFactory(network_admin=True)).exists()
+    assert list(Booking.objects.for_person_or_team(member)) == [booking]
+    assert list(Booking.objects.for_person_or_team(manager)) == [booking]
+    assert not Booking.objects.for_person_or_team(UserFactory(network_admin=True)).exists()
 
 
 def test_a_resource_with_bookings_cannot_be_deleted_but_its_place_can(member_actor, room, place):

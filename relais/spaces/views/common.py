@@ -2,9 +2,9 @@
 
 import datetime
 
-from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from relais.places import tenancy
 from relais.places.models import Place
 
 from ..models import POOLED_KINDS, Booking
@@ -58,6 +58,7 @@ def is_pooled(resource):
 
 
 def visible_booking(request, booking_id):
-    return get_object_or_404(
-        Booking.objects.visible_to(request.user).select_related("resource", "place__commune"), pk=booking_id
+    """A booking of the user's own or of a place whose team they belong to, else 404."""
+    return tenancy.get_for_team_or_404(
+        Booking.objects.select_related("resource", "place__commune"), request.user, person=True, pk=booking_id
     )

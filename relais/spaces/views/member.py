@@ -380,10 +380,9 @@ def my_calendar(request):
     if raw:
         team_resources = (
             Resource.objects.active()
-            .filter(place__roles__user=request.user)
+            .for_team(request.user)
             .select_related("place")
             .order_by("place__name", "name")
-            .distinct()
         )
         resource_feeds = [
             (resource, request.build_absolute_uri(feeds.resource_feed_url(raw, resource)))

@@ -6,15 +6,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
-from relais.places.models import Place
+from relais.places import tenancy
 from relais.privacy.audit import Actor
 
 from .. import services
@@ -54,9 +53,7 @@ def no_show(request, booking_id):
 
 @login_required
 def place_bookings(request, place_id):
-    place = get_object_or_404(Place.objects.select_related("commune"), pk=place_id)
-    if not services.is_place_staff(request.user, place):
-        raise Http404
+    place = tenancy.get_place_for_team_or_404(request.user, place_id)
     tz = place.timezone
     today = timezone.now().astimezone(tz).date()
     day = day_param(request, today)
