@@ -11,21 +11,19 @@ Whatever a person may not see answers 404, as if it did not exist.
 """
 
 import datetime
-import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from relais.accounts.models import hash_token
-from relais.places.models import Place
+from relais.accounts.models import hash_secret, new_secret
+from relais.places import tenancy
 
-from . import exports, ical, services
+from . import exports, ical
 from .models import Booking, CalendarFeedToken, Resource
 from .services import bounds
 
@@ -44,10 +42,10 @@ CONTENT_TYPES = {
 
 def issue_feed_token(user):
     """A new secret for the user's feed (the previous ones revoked); returns the raw secret, shown once."""
-    raw = secrets.token_urlsafe(32)
+    raw, key_hash = new_secret()
     with transaction.atomic():
         revoke_feed_tokens(user)
-        CalendarFeedToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8])
+        CalendarFeedToken.objects.create(user=user, key_hash=key_hash, prefix=raw[:8])
     return raw
 
 
@@ -71,7 +69,7 @@ def resource_feed_url(raw, resource):
 def user_for_feed_token(raw):
     token = (
         CalendarFeedToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw or ""), revoked_at__isnull=True)
+        .filter(key_hash=hash_secret(raw or ""), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
@@ -106,16 +104,12 @@ def personal_feed(request, token):
     return response
 
 
-def _staff_place(request, place):
-    if not services.is_place_staff(request.user, place):
-        raise Http404("lieu introuvable.")
-
-
 @require_GET
 @login_required
 def resource_feed(request, resource_id):
-    resource = get_object_or_404(Resource.objects.select_related("place__commune"), pk=resource_id)
-    _staff_place(request, resource.place)
+    resource = tenancy.get_for_team_or_404(
+        Resource.objects.select_related("place__commune"), request.user, pk=resource_id
+    )
     bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
     name = f"{resource.name} — {resource.place.name}"
     return _calendar_response(ical.calendar(bookings, name, for_team=True), f"ressource-{resource.pk}.ics")
@@ -125,8 +119,8 @@ def resource_feed(request, resource_id):
 def resource_feed_by_secret(request, token, resource_id):
     """The same feed as `resource_feed`, for a calendar application: the secret of someone of the team."""
     user = user_for_feed_token(token)
-    resource = Resource.objects.select_related("place__commune").filter(pk=resource_id).first()
-    if user is None or resource is None or not services.is_place_staff(user, resource.place):
+    resource = Resource.objects.for_team(user).select_related("place__commune").filter(pk=resource_id).first()
+    if user is None or resource is None:
         raise Http404("adresse de calendrier inconnue ou révoquée.")
     bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
     name = f"{resource.name} — {resource.place.name}"
@@ -162,9 +156,7 @@ def _export_response(data, fmt, filename):
 
 
 def _team_place(request, place_id):
-    place = get_object_or_404(Place.objects.select_related("commune"), pk=place_id)
-    _staff_place(request, place)
-    return place
+    return tenancy.get_place_for_team_or_404(request.user, place_id)
 
 
 @require_GET

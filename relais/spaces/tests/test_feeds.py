@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from relais.accounts.models import PlaceRole
+from relais.accounts.models import PlaceRole, hash_secret
 from relais.privacy.audit import Actor
 from relais.spaces import feeds, ical, services
 from relais.spaces.models import CalendarFeedToken
@@ -117,6 +117,7 @@ def test_a_person_subscribes_to_their_bookings(client, frozen_now, member, winte
     assert str(cal["x-wr-calname"]) == "Mes réservations — Relais"
     token = CalendarFeedToken.objects.get(user=member)
     assert token.key_hash != raw and raw not in token.key_hash
+    assert token.key_hash == hash_secret(raw) and token.prefix == raw[:8]  # the accounts' hashing
     assert token.last_used_at is not None
 
 
