@@ -425,6 +425,14 @@ class PlaceProposal(models.Model):
     def name(self):
         return self.place.name if self.place_id else self.data.get("name", "")
 
+    @property
+    def review_reason(self):
+        """The reason a network admin gave with their decision (refusals), from the transition log."""
+        if self.status not in (self.Status.REJECTED, self.Status.ACCEPTED):
+            return ""
+        last = self.transitions.exclude(reason="").order_by("-at", "-id").first()
+        return last.reason if last is not None else ""
+
 
 def _reviewer(proposal, actor, at):
     from .tenancy import is_network_admin

@@ -136,3 +136,13 @@ def test_an_expired_token_no_longer_works(client):
     )
     assert response.status_code == 401
     assert token.expires_at > timezone.now() + datetime.timedelta(days=29)
+
+
+def test_the_proposer_reads_the_reason_of_a_refusal_on_their_dashboard(client):
+    person, admin = UserFactory(), UserFactory(network_admin=True)
+    proposal = proposals.propose_place({"name": "Lieu en double", "code_insee": "15014"}, Actor(user=person))
+    proposals.reject(proposal, Actor(user=admin), reason="Ce lieu est déjà dans le registre.")
+    client.force_login(person)
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "Lieu en double" in page and "refusée" in page
+    assert "Ce lieu est déjà dans le registre." in page
