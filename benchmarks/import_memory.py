@@ -16,6 +16,7 @@ printed for information only.
 
 import argparse
 import csv
+import io
 import json
 import os
 import random
@@ -55,14 +56,14 @@ def communes():
     return rows
 
 
-def synthetic_rows(target_bytes):
-    """Rows of the standard until their CSV text reaches `target_bytes`."""
+def synthetic_rows():
+    """Rows of the standard, without end."""
     from relais.places.opendata.mednum import COLUMNS, NO_PIVOT
 
     rng = random.Random(SEED)
     places = communes()
-    written, number = 0, 0
-    while written < target_bytes:
+    number = 0
+    while True:
         number += 1
         code, name, postal_code, lat, lon = rng.choice(places)
         row = dict.fromkeys(COLUMNS, "")
@@ -83,27 +84,30 @@ def synthetic_rows(target_bytes):
             "services": "|".join(rng.sample(SERVICES, rng.randint(1, 3))),
             "frais_a_charge": "Gratuit",
         }
-        written += sum(len(str(v).encode()) + 1 for v in row.values())
         yield row
 
 
 def write_file(path, fmt, target_bytes):
+    """Rows until the file reaches `target_bytes`; returns their count."""
     from relais.places.opendata.mednum import COLUMNS, row_to_json
 
     count = 0
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with open(path, "wb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        handle.write("[\n" if fmt == "mednum-json" else "")
         if fmt == "mednum-csv":
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
             writer.writeheader()
-            for row in synthetic_rows(target_bytes):
+        for row in synthetic_rows():
+            if fmt == "mednum-csv":
                 writer.writerow(row)
-                count += 1
-        else:
-            handle.write("[\n")
-            for row in synthetic_rows(target_bytes):
+            else:
                 handle.write(("," if count else "") + json.dumps(row_to_json(row), ensure_ascii=False) + "\n")
-                count += 1
-            handle.write("]\n")
+            count += 1
+            if count % 200 == 0:
+                handle.flush()
+                if raw.tell() >= target_bytes:
+                    break
+        handle.write("]\n" if fmt == "mednum-json" else "")
     return count
 
 
@@ -138,6 +142,7 @@ def main():
     env = dict(
         os.environ,
         RELAIS_TESTING="1",
+        DEBUG="0",  # as in production: with DEBUG on, Django keeps the last 9,000 queries' SQL in memory
         DJANGO_SETTINGS_MODULE="relais.settings",
         DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
     )

@@ -6,6 +6,8 @@ Hours are given per weekday in free form ("09:00 - 12:00 / 13:30 - 17:00"); they
 
 import re
 
+from django.utils.translation import gettext as _
+
 from .mednum import repair_optional_fields
 
 SOURCE = "ANCT — structures France services (2024-08-01)"
@@ -63,7 +65,10 @@ def weekly_hours(row, warnings=None):
         text = row.get(column, "").strip()
         if text.lower() in CLOSED_MARKERS:
             if warnings is not None:
-                warnings.append(f"horaires « {text} » le {column[2:]} : compris comme fermé ce jour-là.")
+                warnings.append(
+                    _("horaires « %(hours)s » le %(day)s : compris comme fermé ce jour-là.")
+                    % {"hours": text, "day": column[2:]}
+                )
             text = ""
         per_day.append((day, ",".join(day_ranges(text)) if text else ""))
     rules, i = [], 0
@@ -84,7 +89,10 @@ def row_to_data(row, book, errors, warnings, lookup):
         hours = weekly_hours(row, warnings)
         hours_notes = ""
     except HoursError as exc:
-        warnings.append(f"horaires illisibles (« {exc} ») : conservés en précision sur les horaires.")
+        warnings.append(
+            _("horaires illisibles (« %(hours)s ») : conservés en précision sur les horaires.")
+            % {"hours": exc}
+        )
         hours = ""
         hours_notes = " ; ".join(f"{day} {row.get(col, '')}" for col, day in DAYS if row.get(col))
     itinerant = row.get("format_fs", "") in {"Itinérante", "Bus_équivalent"}
@@ -120,6 +128,6 @@ def row_to_data(row, book, errors, warnings, lookup):
     if row.get("type_fs") == "Antenne" and "antenne" not in name.lower():
         data["summary"] = "Antenne France services."
     if not data["code_insee"]:
-        warnings.append("code INSEE absent de la source.")
+        warnings.append(_("code INSEE absent de la source."))
     repair_optional_fields(data, warnings, lookup)
     return data

@@ -231,14 +231,14 @@ class Records:
 def _geojson_record(number, feature, book, default_source):
     record = Record(line=number, data=None)
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        record.errors.append("un objet « Feature » est attendu.")
+        record.errors.append(_("un objet « Feature » est attendu."))
         return record
     properties = dict(feature.get("properties") or {})
     geometry = feature.get("geometry") or {}
     if geometry:
         coords = geometry.get("coordinates") or []
         if geometry.get("type") != "Point" or len(coords) < 2:
-            record.errors.append("géométrie : un « Point » [longitude, latitude] est attendu.")
+            record.errors.append(_("géométrie : un « Point » [longitude, latitude] est attendu."))
             return record
     if "name" in properties:  # Relais' own properties
         row = {k: mednum._flatten_value(v) for k, v in properties.items()}

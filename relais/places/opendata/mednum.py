@@ -7,6 +7,7 @@ are written back as rows of the standard. Enumerated values are the standard's, 
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from relais.core.text import normalize_name
 
@@ -100,7 +101,10 @@ class Codebook:
         for value in values:
             code = mapping.get(value)
             if code is None:
-                errors.append(f"{what} : valeur « {value} » inconnue du standard.")
+                errors.append(
+                    _("%(column)s : valeur « %(value)s » inconnue du standard.")
+                    % {"column": what, "value": value}
+                )
             else:
                 codes.append(code)
         return list(dict.fromkeys(codes))
@@ -353,7 +357,7 @@ def v0_row_to_data(row, book, errors, warnings, lookup):
         elif value.startswith("Handicaps mentaux") or value.startswith("Handicaps psychiques"):
             support.append("HANDICAPS_MENTAUX")
         else:
-            warnings.append(f"publics_accueillis : « {value} » sans équivalent dans le standard, ignoré.")
+            warnings.append(_unmapped("publics_accueillis", value))
     data["publics"] = list(dict.fromkeys(publics))
     data["specific_support"] = list(dict.fromkeys(support))
     data["accompaniment_modes"] = list(
@@ -387,8 +391,19 @@ def v0_row_to_data(row, book, errors, warnings, lookup):
     )
     repair_optional_fields(data, warnings, lookup)
     if row.get("cp_coherent") == "non":
-        warnings.append("le code postal de la source ne correspond pas à la commune des coordonnées.")
+        warnings.append(_("le code postal de la source ne correspond pas à la commune des coordonnées."))
     return data
+
+
+def _unmapped(column, value):
+    return _("%(column)s : « %(value)s » sans équivalent dans le standard, ignoré.") % {
+        "column": column,
+        "value": value,
+    }
+
+
+def _ignored(exc):
+    return _("%(problem)s Valeur ignorée.") % {"problem": exc.messages[0]}
 
 
 def _map(values, mapping, what, warnings):
@@ -397,7 +412,7 @@ def _map(values, mapping, what, warnings):
         if value in mapping:
             codes.append(mapping[value])
         else:
-            warnings.append(f"{what} : « {value} » sans équivalent dans le standard, ignoré.")
+            warnings.append(_unmapped(what, value))
     return codes
 
 
@@ -418,7 +433,9 @@ def repair_optional_fields(data, warnings, lookup):
         try:
             validators.clean_opening_hours(data["opening_hours"])
         except ValidationError as exc:
-            warnings.append(f"{exc.messages[0]} Conservés en précision sur les horaires.")
+            warnings.append(
+                _("%(problem)s Conservés en précision sur les horaires.") % {"problem": exc.messages[0]}
+            )
             data["opening_hours_notes"] = data["opening_hours"][:500]
             data["opening_hours"] = ""
     for name, clean in (("siret", validators.clean_siret), ("phone", validators.clean_phone)):
@@ -426,7 +443,7 @@ def repair_optional_fields(data, warnings, lookup):
             try:
                 clean(data[name])
             except ValidationError as exc:
-                warnings.append(f"{exc.messages[0]} Valeur ignorée.")
+                warnings.append(_ignored(exc))
                 data[name] = ""
     for name, clean in (("emails", validators.clean_emails), ("websites", validators.clean_urls)):
         kept = []
@@ -435,14 +452,14 @@ def repair_optional_fields(data, warnings, lookup):
                 clean([value])
                 kept.append(value)
             except ValidationError as exc:
-                warnings.append(f"{exc.messages[0]} Valeur ignorée.")
+                warnings.append(_ignored(exc))
         data[name] = kept
     for name in ("booking_url", "accessibility_url"):
         if data.get(name):
             try:
                 validators.clean_url(data[name])
             except ValidationError as exc:
-                warnings.append(f"{exc.messages[0]} Valeur ignorée.")
+                warnings.append(_ignored(exc))
                 data[name] = ""
     code = (data.get("code_insee") or "").strip()
     postal_code = data.get("postal_code") or ""
@@ -453,8 +470,11 @@ def repair_optional_fields(data, warnings, lookup):
         if len(matching) == 1:
             code = data["code_insee"] = matching[0].code_insee
             warnings.append(
-                f"code postal {postal_code} inconnu (CEDEX ?) : commune trouvée par son nom, "
-                f"{matching[0].name} ({code})."
+                _(
+                    "code postal %(postal_code)s inconnu (CEDEX ?) : commune trouvée par son nom, "
+                    "%(name)s (%(code)s)."
+                )
+                % {"postal_code": postal_code, "name": matching[0].name, "code": code}
             )
             data["postal_code"] = postal_code = ""
     commune = lookup.by_code(code) if code else None
@@ -463,7 +483,19 @@ def repair_optional_fields(data, warnings, lookup):
         if codes and postal_code not in codes:
             replacement = sorted(codes)[0] if len(codes) == 1 else ""
             warnings.append(
-                f"le code postal {postal_code} n'est pas celui de {commune.name} ({commune.code_insee}) : "
-                + (f"remplacé par {replacement}." if replacement else "retiré.")
+                (
+                    _(
+                        "le code postal %(postal_code)s n'est pas celui de %(name)s (%(code)s) : "
+                        "remplacé par %(new)s."
+                    )
+                    if replacement
+                    else _("le code postal %(postal_code)s n'est pas celui de %(name)s (%(code)s) : retiré.")
+                )
+                % {
+                    "postal_code": postal_code,
+                    "name": commune.name,
+                    "code": commune.code_insee,
+                    "new": replacement,
+                }
             )
             data["postal_code"] = replacement
