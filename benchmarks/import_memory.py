@@ -12,6 +12,12 @@ peak resident memory (`ru_maxrss` from `os.wait4`), beside the peak of `manage.p
 Relais take before reading anything). `--code-root` runs the import with another checkout of the code
 (e.g. an older commit extracted with `git archive`), to compare before and after a change. Timings are
 printed for information only.
+
+Measured on 2026-12-03 (2 shared cores, SQLite, DEBUG off), peak resident memory of the import process:
+    50 MB mednum-csv (77,200 rows): 1,283 MB when the file was read whole, 232 MB streamed;
+    50 MB mednum-json (37,400 objects): 725 MB, then 229 MB; 10 MB mednum-csv streamed: 212 MB.
+What remains is Django and the commune lookup (~130 MB before any row) and the index of the ids already
+seen, to refuse duplicates (~330 bytes a row).
 """
 
 import argparse
