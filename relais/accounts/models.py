@@ -9,8 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.models import PublicId
 
-class User(AbstractUser):
+
+class User(PublicId, AbstractUser):
     """A person with an account: network admin, or manager/staff of places through `PlaceRole`."""
 
     is_network_admin = models.BooleanField(

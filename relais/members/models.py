@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.models import PublicId
 from relais.places.tenancy import PlaceOwnedQuerySet
 
 
@@ -24,7 +25,7 @@ class MemberQuerySet(PlaceOwnedQuerySet):
         return self.filter(joined_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
-class Member(models.Model):
+class Member(PublicId):
     place = models.ForeignKey(
         "places.Place", on_delete=models.CASCADE, related_name="members", verbose_name=_("lieu")
     )

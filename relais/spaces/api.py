@@ -43,7 +43,7 @@ class PriceOut(Schema):
 
 
 class ResourceOut(Schema):
-    id: int
+    id: uuid.UUID
     place_id: uuid.UUID
     name: str
     kind: str
@@ -73,7 +73,7 @@ class SlotOut(Schema):
 
 
 class AvailabilityOut(Schema):
-    resource_id: int
+    resource_id: uuid.UUID
     timezone: str
     capacity: int
     start: datetime.date
@@ -87,8 +87,8 @@ class AvailabilityQuery(Schema):
 
 
 class BookingOut(Schema):
-    id: int
-    resource_id: int
+    id: uuid.UUID
+    resource_id: uuid.UUID
     resource: str
     place_id: uuid.UUID
     place: str
@@ -97,11 +97,11 @@ class BookingOut(Schema):
     quantity: int
     status: str
     status_label: str
-    person_id: int | None
+    person_id: uuid.UUID | None
     person: str
     price_cents: int | None
     member_rate: bool
-    series_id: int | None
+    series_id: uuid.UUID | None
     created_at: datetime.datetime
     cancelled_at: datetime.datetime | None
     checked_in_at: datetime.datetime | None
@@ -115,14 +115,17 @@ class BookingFilters(Schema):
 
 
 class BookingIn(Schema):
-    resource: int
+    resource: uuid.UUID
     start: datetime.datetime = Field(description="ISO 8601 avec décalage ; sans décalage : heure du lieu")
     end: datetime.datetime
     quantity: int = Field(1, ge=1, le=1000)
-    person: int | None = Field(None, description="équipe du lieu : réserver pour ce compte")
+    person: uuid.UUID | None = Field(
+        None,
+        description="équipe du lieu : réserver pour ce compte, une personne connue du lieu",
+    )
     person_name: str = Field("", max_length=200, description="équipe du lieu : personne sans compte")
     person_contact: str = Field("", max_length=200)
-    member: int | None = Field(None, description="équipe du lieu : réserver pour cet adhérent du lieu")
+    member: uuid.UUID | None = Field(None, description="équipe du lieu : réserver pour cet adhérent du lieu")
     notes: str = Field("", max_length=500)
 
 
@@ -141,7 +144,7 @@ class CancelIn(Schema):
 
 def resource_out(resource):
     return {
-        "id": resource.pk,
+        "id": resource.public_id,
         "place_id": resource.place_id,
         "name": resource.name,
         "kind": resource.kind,
@@ -171,8 +174,8 @@ def resource_out(resource):
 def booking_out(booking):
     tz = booking.place.timezone
     return {
-        "id": booking.pk,
-        "resource_id": booking.resource_id,
+        "id": booking.public_id,
+        "resource_id": booking.resource.public_id,
         "resource": booking.resource.name,
         "place_id": booking.place_id,
         "place": booking.place.name,
@@ -181,11 +184,11 @@ def booking_out(booking):
         "quantity": booking.quantity,
         "status": booking.status,
         "status_label": str(BookingStatus(booking.status).label),
-        "person_id": booking.person_id,
+        "person_id": booking.person.public_id if booking.person_id else None,
         "person": booking.person_display,
         "price_cents": booking.price_cents,
         "member_rate": booking.member_rate,
-        "series_id": booking.series_id,
+        "series_id": booking.series.public_id if booking.series_id else None,
         "created_at": booking.created_at,
         "cancelled_at": booking.cancelled_at,
         "checked_in_at": booking.checked_in_at,
@@ -193,7 +196,7 @@ def booking_out(booking):
 
 
 def _bookings():
-    return Booking.objects.select_related("resource", "place__commune", "person")
+    return Booking.objects.select_related("resource", "place__commune", "person", "series")
 
 
 def _public_place(place_id):
@@ -207,7 +210,7 @@ def _bookable_resource(resource_id, *, field="resource"):
     resource = (
         Resource.objects.active()
         .select_related("place__commune", "required_qualification")
-        .filter(pk=resource_id)
+        .filter(public_id=resource_id)
         .first()
     )
     if resource is None:
@@ -218,7 +221,7 @@ def _bookable_resource(resource_id, *, field="resource"):
 def _own_or_team_booking(request, booking_id):
     """The booking if the caller is its person, who booked it, or the team of its place; else 404."""
     try:
-        return tenancy.get_for_team_or_404(_bookings(), request.user, person=True, pk=booking_id)
+        return tenancy.get_for_team_or_404(_bookings(), request.user, person=True, public_id=booking_id)
     except Http404:
         raise NotFound("réservation introuvable.", field="booking") from None
 
@@ -247,7 +250,7 @@ def list_resources(request, place_id: uuid.UUID):
     response={200: AvailabilityOut, **error_responses(400, 404, 422)},
     summary="Places libres d'une ressource, créneau par créneau",
 )
-def resource_availability(request, resource_id: int, filters: Query[AvailabilityQuery]):
+def resource_availability(request, resource_id: uuid.UUID, filters: Query[AvailabilityQuery]):
     """Chaque créneau (au pas de la ressource, à l'heure du lieu) avec le nombre de places libres ;
     0 hors horaires, fermeture, délai de prévenance ou horizon de réservation. Le premier jour est à dix
     ans d'aujourd'hui au plus."""
@@ -260,7 +263,7 @@ def resource_availability(request, resource_id: int, filters: Query[Availability
     end = start + datetime.timedelta(days=filters.days - 1)
     result = services.availability(resource, start, end)
     return {
-        "resource_id": resource.pk,
+        "resource_id": resource.public_id,
         "timezone": str(tz),
         "capacity": resource.capacity,
         "start": start,
@@ -317,13 +320,13 @@ def create_booking(request, payload: BookingIn):
     if payload.person is not None:
         # Among the people known to the place only: an account of the instance unknown to the place gets
         # the same answer as an identifier that does not exist (ids cannot be walked).
-        person = tenancy.known_people(resource.place).filter(pk=payload.person).first()
+        person = tenancy.known_people(resource.place).filter(public_id=payload.person).first()
         if person is None:
             raise NotFound(_("personne inconnue du lieu."), field="person")
     member = None
     if payload.member is not None:
         if tenancy.works_for(request.user, resource.place):
-            member = Member.objects.filter(pk=payload.member, place=resource.place).first()
+            member = Member.objects.filter(public_id=payload.member, place=resource.place).first()
         if member is None:
             raise NotFound("adhérent introuvable dans ce lieu.", field="member")
     booking = services.book(
@@ -346,7 +349,7 @@ def create_booking(request, payload: BookingIn):
     response={200: BookingOut, **error_responses(400, 403, 404, 409, 422)},
     summary="Déplacer ou modifier une réservation",
 )
-def change_booking(request, booking_id: int, payload: BookingChangeIn):
+def change_booking(request, booking_id: uuid.UUID, payload: BookingChangeIn):
     booking = _own_or_team_booking(request, booking_id)
     booking = services.change(
         Actor.from_request(request, channel="api"),
@@ -369,7 +372,7 @@ def change_booking(request, booking_id: int, payload: BookingChangeIn):
         }
     },
 )
-def cancel_booking(request, booking_id: int):
+def cancel_booking(request, booking_id: uuid.UUID):
     """Annule une réservation confirmée ; corps facultatif : `{"reason": "…"}`."""
     reason = ""
     if request.content_type == "application/json" and request.body.strip():

@@ -63,7 +63,7 @@ def feed_url(raw):
 def resource_feed_url(raw, resource):
     """The staff feed of a resource, for calendar applications (no session): the secret of a member of
     the place's team."""
-    return reverse("spaces:resource_feed_secret", args=[raw, resource.pk])
+    return reverse("spaces:resource_feed_secret", args=[raw, resource.public_id])
 
 
 def user_for_feed_token(raw):
@@ -108,24 +108,28 @@ def personal_feed(request, token):
 @login_required
 def resource_feed(request, resource_id):
     resource = tenancy.get_for_team_or_404(
-        Resource.objects.select_related("place__commune"), request.user, pk=resource_id
+        Resource.objects.select_related("place__commune"), request.user, public_id=resource_id
     )
     bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
     name = f"{resource.name} — {resource.place.name}"
-    return _calendar_response(ical.calendar(bookings, name, for_team=True), f"ressource-{resource.pk}.ics")
+    return _calendar_response(
+        ical.calendar(bookings, name, for_team=True), f"ressource-{resource.public_id}.ics"
+    )
 
 
 @require_GET
 def resource_feed_by_secret(request, token, resource_id):
     """The same feed as `resource_feed`, for a calendar application: the secret of someone of the team."""
     user = user_for_feed_token(token)
-    resource = Resource.objects.for_team(user).select_related("place__commune").filter(pk=resource_id).first()
+    resource = (
+        Resource.objects.for_team(user).select_related("place__commune").filter(public_id=resource_id).first()
+    )
     if user is None or resource is None:
         raise Http404("adresse de calendrier inconnue ou révoquée.")
     bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
     name = f"{resource.name} — {resource.place.name}"
     response = _calendar_response(
-        ical.calendar(bookings, name, for_team=True), f"ressource-{resource.pk}.ics"
+        ical.calendar(bookings, name, for_team=True), f"ressource-{resource.public_id}.ics"
     )
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -211,9 +215,9 @@ def _formats(pattern, view, name):
 
 urlpatterns = [
     path("calendrier/<str:token>.ics", personal_feed, name="personal_feed"),
-    path("ressources/<int:resource_id>/calendrier.ics", resource_feed, name="resource_feed"),
+    path("ressources/<uuid:resource_id>/calendrier.ics", resource_feed, name="resource_feed"),
     path(
-        "calendrier/<str:token>/ressources/<int:resource_id>.ics",
+        "calendrier/<str:token>/ressources/<uuid:resource_id>.ics",
         resource_feed_by_secret,
         name="resource_feed_secret",
     ),

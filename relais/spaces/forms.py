@@ -86,6 +86,7 @@ class BookingForm(SlotForm):
     member = forms.ModelChoiceField(
         label=_("Adhérent du lieu"),
         queryset=Member.objects.none(),
+        to_field_name="public_id",
         required=False,
         help_text=_("Le tarif adhérent s'applique si l'adhésion couvre le jour réservé."),
     )

@@ -24,7 +24,7 @@ UID_DOMAIN = "relais"
 
 
 def booking_uid(booking):
-    return f"booking-{booking.pk}@{UID_DOMAIN}"
+    return f"booking-{booking.public_id}@{UID_DOMAIN}"
 
 
 def place_address(place):

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from relais.core import workflow
+from relais.core.models import PublicId
 from relais.places import tenancy
 from relais.places.validators import clean_opening_hours
 
@@ -154,7 +155,7 @@ class ResourceQuerySet(tenancy.PlaceOwnedQuerySet):
         return self.filter(is_active=True)
 
 
-class Resource(models.Model):
+class Resource(PublicId):
     """Something of a place that people book: with its own hours and booking rules."""
 
     place = models.ForeignKey(
@@ -359,7 +360,7 @@ class PersonFields(models.Model):
         return self.person_name or "?"
 
 
-class BookingSeries(PersonFields):
+class BookingSeries(PublicId, PersonFields):
     """A weekly recurring booking: one `Booking` per occurrence, all created together."""
 
     resource = models.ForeignKey(
@@ -407,7 +408,7 @@ class BookingQuerySet(tenancy.PlaceOwnedQuerySet):
         return self.filter(Q(person=user) | Q(booked_by=user))
 
 
-class Booking(PersonFields):
+class Booking(PublicId, PersonFields):
     resource = models.ForeignKey(
         Resource, on_delete=models.RESTRICT, related_name="bookings", verbose_name=_("ressource")
     )
@@ -507,7 +508,7 @@ class WaitlistQuerySet(tenancy.PlaceOwnedQuerySet):
     person_paths = ("person",)
 
 
-class WaitlistEntry(PersonFields):
+class WaitlistEntry(PublicId, PersonFields):
     """Someone waits for a slot of a resource that is full; offered the slot when a booking is cancelled."""
 
     resource = models.ForeignKey(

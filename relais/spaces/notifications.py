@@ -328,7 +328,7 @@ def _book_url(entry, tz):
         query["date_fin"] = end.date().isoformat()
     if entry.quantity > 1:
         query["quantite"] = entry.quantity
-    return _absolute(reverse("spaces:book", args=[entry.resource_id]) + "?" + urlencode(query))
+    return _absolute(reverse("spaces:book", args=[entry.resource.public_id]) + "?" + urlencode(query))
 
 
 TASKS = {

@@ -3,6 +3,7 @@ French refusals with their status, and tenancy between places."""
 
 import datetime
 import json
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -32,7 +33,7 @@ def post(client, url, data, headers):
 
 
 def book_payload(resource, start, end, **extra):
-    return {"resource": resource.pk, "start": start.isoformat(), "end": end.isoformat(), **extra}
+    return {"resource": str(resource.public_id), "start": start.isoformat(), "end": end.isoformat(), **extra}
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_availability_counts_free_seats_per_slot(client, pool, member, manager):
         now=NOW,
     )
     response = client.get(
-        f"/api/spaces/resources/{pool.pk}/availability?start=2026-03-03&days=1", headers=bearer(member)
+        f"/api/spaces/resources/{pool.public_id}/availability?start=2026-03-03&days=1", headers=bearer(member)
     )
 
     assert response.status_code == 200
@@ -112,7 +113,7 @@ def test_availability_counts_free_seats_per_slot(client, pool, member, manager):
 
 def test_availability_refuses_a_bad_date_in_french(client, pool, member):
     response = client.get(
-        f"/api/spaces/resources/{pool.pk}/availability?start=03/03/2026", headers=bearer(member)
+        f"/api/spaces/resources/{pool.public_id}/availability?start=03/03/2026", headers=bearer(member)
     )
 
     assert response.status_code == 422
@@ -120,7 +121,7 @@ def test_availability_refuses_a_bad_date_in_french(client, pool, member):
 
 
 def test_availability_of_an_unknown_resource(client, member):
-    response = client.get("/api/spaces/resources/999999/availability", headers=bearer(member))
+    response = client.get(f"/api/spaces/resources/{uuid.uuid4()}/availability", headers=bearer(member))
 
     assert response.status_code == 404
     assert response.json()["detail"] == "resource_id : ressource introuvable ou non réservable."
@@ -148,7 +149,7 @@ def test_a_member_books_with_an_offset(client, room, member):
     assert body["start"] == "2026-03-03T09:00:00+01:00"
     assert body["status"] == "confirmed"
     assert body["status_label"] == "confirmée"
-    booking = Booking.objects.get(pk=body["id"])
+    booking = Booking.objects.get(public_id=body["id"])
     assert booking.person == member
     assert booking.start == datetime.datetime(2026, 3, 3, 8, 0, tzinfo=datetime.UTC)
 
@@ -190,7 +191,9 @@ def test_only_the_team_books_for_someone_else(client, room, member, manager):
     someone = UserFactory()
     # The team acts for people known to its place (here, someone who already booked there) only.
     services.book(_actor(someone), room, paris(2026, 3, 10, 9, 0), paris(2026, 3, 10, 10, 0), now=NOW)
-    payload = book_payload(room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), person=someone.pk)
+    payload = book_payload(
+        room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), person=str(someone.public_id)
+    )
 
     refused = post(client, "/api/spaces/bookings", payload, bearer(member))
     assert refused.status_code == 403
@@ -200,13 +203,13 @@ def test_only_the_team_books_for_someone_else(client, room, member, manager):
 
     accepted = post(client, "/api/spaces/bookings", payload, bearer(manager))
     assert accepted.status_code == 201
-    assert accepted.json()["person_id"] == someone.pk
+    assert accepted.json()["person_id"] == str(someone.public_id)
 
 
 def test_the_team_cannot_book_for_an_account_unknown_to_its_place(client, room, manager):
     # Privacy (issue 10): any account of the instance could be booked for, and ids walked to list names.
     stranger = UserFactory(first_name="Inconnue", last_name="Ailleurs")
-    for person in (stranger.pk, 10**9):
+    for person in (str(stranger.public_id), str(uuid.uuid4())):
         payload = book_payload(room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), person=person)
         response = post(client, "/api/spaces/bookings", payload, bearer(manager))
         assert response.status_code == 404
@@ -232,16 +235,16 @@ def test_my_bookings_and_the_places_for_its_team(client, place, room, other_room
 
     own = client.get("/api/spaces/bookings", headers=bearer(member)).json()
     assert len(own) == 2
-    assert mine.pk in {b["id"] for b in own}
-    assert theirs.pk not in {b["id"] for b in own}
+    assert str(mine.public_id) in {b["id"] for b in own}
+    assert str(theirs.public_id) not in {b["id"] for b in own}
 
     team = client.get(f"/api/spaces/bookings?place={place.pk}", headers=bearer(manager)).json()
-    assert {b["id"] for b in team} == {mine.pk, theirs.pk}
+    assert {b["id"] for b in team} == {str(mine.public_id), str(theirs.public_id)}
 
     dated = client.get(
         f"/api/spaces/bookings?place={place.pk}&start=2026-03-04&end=2026-03-04", headers=bearer(manager)
     ).json()
-    assert [b["id"] for b in dated] == [theirs.pk]
+    assert [b["id"] for b in dated] == [str(theirs.public_id)]
 
 
 def test_a_member_cannot_list_a_places_bookings(client, place, member):
@@ -256,7 +259,7 @@ def test_a_member_cannot_list_a_places_bookings(client, place, member):
 def test_change_then_cancel_my_booking(client, room, member):
     booking = services.book(_actor(member), room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
     moved = client.patch(
-        f"/api/spaces/bookings/{booking.pk}",
+        f"/api/spaces/bookings/{booking.public_id}",
         json.dumps({"start": "2026-03-03T14:00:00+01:00", "end": "2026-03-03T15:30:00+01:00"}),
         content_type="application/json",
         headers=bearer(member),
@@ -266,12 +269,12 @@ def test_change_then_cancel_my_booking(client, room, member):
     assert moved.json()["end"] == "2026-03-03T15:30:00+01:00"
 
     cancelled = post(
-        client, f"/api/spaces/bookings/{booking.pk}/cancel", {"reason": "empêchement"}, bearer(member)
+        client, f"/api/spaces/bookings/{booking.public_id}/cancel", {"reason": "empêchement"}, bearer(member)
     )
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
 
-    again = post(client, f"/api/spaces/bookings/{booking.pk}/cancel", {}, bearer(member))
+    again = post(client, f"/api/spaces/bookings/{booking.public_id}/cancel", {}, bearer(member))
     assert again.status_code == 409
     assert again.json()["detail"] == (
         "status : cette réservation est « annulée » : seule une réservation confirmée peut être annulée."
@@ -282,7 +285,7 @@ def test_a_move_onto_a_taken_slot_is_refused(client, room, member):
     booking = services.book(_actor(member), room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
     services.book(_actor(UserFactory()), room, paris(2026, 3, 3, 14, 0), paris(2026, 3, 3, 15, 0), now=NOW)
     response = client.patch(
-        f"/api/spaces/bookings/{booking.pk}",
+        f"/api/spaces/bookings/{booking.public_id}",
         json.dumps({"start": "2026-03-03T14:00:00+01:00", "end": "2026-03-03T15:00:00+01:00"}),
         content_type="application/json",
         headers=bearer(member),
@@ -300,11 +303,11 @@ def test_the_team_of_another_place_sees_nothing(client, place, room, member, oth
     assert listed.status_code == 404
     assert client.get("/api/spaces/bookings", headers=headers).json() == []
 
-    cancel = post(client, f"/api/spaces/bookings/{booking.pk}/cancel", {}, headers)
+    cancel = post(client, f"/api/spaces/bookings/{booking.public_id}/cancel", {}, headers)
     assert cancel.status_code == 404
     assert cancel.json()["detail"] == "booking : réservation introuvable."
     change = client.patch(
-        f"/api/spaces/bookings/{booking.pk}",
+        f"/api/spaces/bookings/{booking.public_id}",
         json.dumps({"quantity": 1}),
         content_type="application/json",
         headers=headers,
@@ -316,7 +319,7 @@ def test_the_team_of_another_place_sees_nothing(client, place, room, member, oth
 
 def test_the_team_of_the_place_cancels_a_members_booking(client, room, member, manager):
     booking = services.book(_actor(member), room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
-    response = post(client, f"/api/spaces/bookings/{booking.pk}/cancel", {}, bearer(manager))
+    response = post(client, f"/api/spaces/bookings/{booking.public_id}/cancel", {}, bearer(manager))
 
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
@@ -332,7 +335,7 @@ def test_the_spaces_endpoints_are_in_the_schema(client):
 def test_a_cancellation_needs_no_body(client, room, member):
     booking = services.book(_actor(member), room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
 
-    response = client.post(f"/api/spaces/bookings/{booking.pk}/cancel", headers=bearer(member))
+    response = client.post(f"/api/spaces/bookings/{booking.public_id}/cancel", headers=bearer(member))
 
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "cancelled"
@@ -342,10 +345,25 @@ def test_a_cancellation_reason_must_be_text(client, room, member):
     booking = services.book(_actor(member), room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
 
     response = post(
-        client, f"/api/spaces/bookings/{booking.pk}/cancel", {"reason": "x" * 301}, bearer(member)
+        client, f"/api/spaces/bookings/{booking.public_id}/cancel", {"reason": "x" * 301}, bearer(member)
     )
 
     assert response.status_code == 422
     assert response.json()["detail"].startswith("reason : ")
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+def test_bookings_and_resources_are_reached_by_uuids_never_by_sequential_ids(client, room, member):
+    # Issue 10: sequential ids in addresses let anyone count the records and walk from one to the next.
+    booking = services.book(_actor(member), room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0), now=NOW)
+    body = client.get("/api/spaces/bookings", headers=bearer(member)).json()[0]
+    assert body["id"] == str(booking.public_id) and body["resource_id"] == str(room.public_id)
+    assert body["person_id"] == str(member.public_id)
+    by_number = post(client, f"/api/spaces/bookings/{booking.pk}/cancel", {}, bearer(member))
+    assert by_number.status_code == 422
+    assert (
+        client.get(f"/api/spaces/resources/{room.pk}/availability", headers=bearer(member)).status_code == 422
+    )
     booking.refresh_from_db()
     assert booking.status == "confirmed"

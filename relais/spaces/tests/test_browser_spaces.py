@@ -90,7 +90,7 @@ def test_the_pages_fit_a_320_px_screen(live_server, browser_page, setting):
     )
     for path in (
         f"/espaces/lieux/{place.pk}/disponibilites/?vue=semaine&jour={day.isoformat()}",
-        f"/espaces/ressources/{room.pk}/reserver/",
+        f"/espaces/ressources/{room.public_id}/reserver/",
         "/espaces/mes-reservations/",
         f"/espaces/lieux/{place.pk}/reservations/?jour={day.isoformat()}",  # the team's day, as cards
     ):

@@ -50,7 +50,7 @@ def test_listing_bookings_from_or_to_a_far_date_is_a_400(frozen_clock, client, m
 
 @pytest.mark.parametrize("day", FAR)
 def test_the_availability_of_a_far_date_is_a_400(frozen_clock, client, member, pool, day):
-    url = f"/api/spaces/resources/{pool.pk}/availability"
+    url = f"/api/spaces/resources/{pool.public_id}/availability"
     refused_in_french(client.get(url, {"start": day}, headers=bearer(member)), "start")
 
 
@@ -66,10 +66,10 @@ def test_the_availability_of_a_far_date_is_a_400(frozen_clock, client, member, p
 def test_booking_or_moving_to_years_1_or_9999_is_a_400(
     frozen_clock, client, member, room, booking, start, end, field
 ):
-    payload = {"resource": room.pk, "start": start, "end": end}
+    payload = {"resource": str(room.public_id), "start": start, "end": end}
     refused_in_french(post(client, "/api/spaces/bookings", payload, bearer(member)), field)
     moved = client.patch(
-        f"/api/spaces/bookings/{booking.pk}",
+        f"/api/spaces/bookings/{booking.public_id}",
         json.dumps({"start": start, "end": end}),
         content_type="application/json",
         headers=bearer(member),
@@ -120,7 +120,7 @@ def test_no_day_in_a_query_string_makes_the_api_fail(member, pool, listing, firs
         query = {"start": first, "end": second} if with_end else {"start": first}
         response = client.get("/api/spaces/bookings", query, headers=bearer(member))
     else:
-        url = f"/api/spaces/resources/{pool.pk}/availability"
+        url = f"/api/spaces/resources/{pool.public_id}/availability"
         response = client.get(url, {"start": first, "days": days}, headers=bearer(member))
     no_server_error(response, first, second, days)
 
@@ -132,13 +132,13 @@ def test_no_instant_in_a_booking_makes_the_api_fail(member, pool, booking, movin
     with transaction.atomic():
         if moving:
             response = client.patch(
-                f"/api/spaces/bookings/{booking.pk}",
+                f"/api/spaces/bookings/{booking.public_id}",
                 json.dumps({"start": start, "end": end}),
                 content_type="application/json",
                 headers=bearer(member),
             )
         else:
-            payload = {"resource": pool.pk, "start": start, "end": end}
+            payload = {"resource": str(pool.public_id), "start": start, "end": end}
             response = post(client, "/api/spaces/bookings", payload, bearer(member))
         transaction.set_rollback(True)
     no_server_error(response, start, end)
@@ -155,7 +155,7 @@ def member_client(client, member):
 
 @pytest.mark.parametrize("day", FAR)
 def test_the_booking_form_refuses_a_far_day_next_to_the_field(frozen_clock, member_client, room, day):
-    url = reverse("spaces:book", args=[room.pk])
+    url = reverse("spaces:book", args=[room.public_id])
     assert member_client.get(url, {"date": day, "debut": "00:00", "fin": "23:59"}).status_code == 200
     data = {"date": day, "start_time": "00:00", "end_time": "23:59"}
     response = member_client.post(url, data)
@@ -166,7 +166,9 @@ def test_the_booking_form_refuses_a_far_day_next_to_the_field(frozen_clock, memb
 
 def test_a_weekly_booking_until_year_9999_is_refused_next_to_its_field(frozen_clock, member_client, room):
     data = {"date": "2026-03-03", "start_time": "09:00", "end_time": "10:00", "repeat": "on"}
-    response = member_client.post(reverse("spaces:book", args=[room.pk]), {**data, "until": "9999-12-31"})
+    response = member_client.post(
+        reverse("spaces:book", args=[room.public_id]), {**data, "until": "9999-12-31"}
+    )
     assert response.status_code == 200
     assert "trop loin" in response.content.decode()
     assert not room.bookings.exists()
@@ -174,7 +176,7 @@ def test_a_weekly_booking_until_year_9999_is_refused_next_to_its_field(frozen_cl
 
 @pytest.mark.parametrize("day", FAR)
 def test_moving_a_booking_to_a_far_day_is_refused_on_the_page(member_client, booking, day):
-    url = reverse("spaces:change", args=[booking.pk])
+    url = reverse("spaces:change", args=[booking.public_id])
     response = member_client.post(url, {"date": day, "start_time": "00:00", "end_time": "23:59"})
     assert response.status_code == 200
     assert "trop loin" in response.content.decode()

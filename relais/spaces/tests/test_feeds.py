@@ -58,7 +58,7 @@ def test_events_are_in_utc_across_the_clock_change(winter_booking, summer_bookin
 def test_an_event_names_the_resource_the_place_and_its_address(winter_booking, place):
     event = ical.booking_event(winter_booking)
 
-    assert str(event["uid"]) == f"booking-{winter_booking.pk}@relais"
+    assert str(event["uid"]) == f"booking-{winter_booking.public_id}@relais"
     assert str(event["summary"]) == f"Salle Cantal — {place.name}"
     assert "1 place de la Mairie" in str(event["location"])
     assert place.commune.name in str(event["location"])
@@ -113,7 +113,7 @@ def test_a_person_subscribes_to_their_bookings(client, frozen_now, member, winte
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     cal, events = parse(response.content)
-    assert [str(e["uid"]) for e in events] == [f"booking-{winter_booking.pk}@relais"]
+    assert [str(e["uid"]) for e in events] == [f"booking-{winter_booking.public_id}@relais"]
     assert str(cal["x-wr-calname"]) == "Mes réservations — Relais"
     token = CalendarFeedToken.objects.get(user=member)
     assert token.key_hash != raw and raw not in token.key_hash
@@ -150,7 +150,7 @@ def test_a_new_secret_or_a_revocation_ends_the_old_address(client, frozen_now, m
 def test_the_team_reads_a_resources_feed(client, frozen_now, manager, room, winter_booking, summer_booking):
     client.force_login(manager)
 
-    response = client.get(f"/espaces/ressources/{room.pk}/calendrier.ics")
+    response = client.get(f"/espaces/ressources/{room.public_id}/calendrier.ics")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -161,7 +161,7 @@ def test_the_team_reads_a_resources_feed(client, frozen_now, manager, room, wint
 
 
 def test_a_resources_feed_is_hidden_from_others(client, frozen_now, member, room, winter_booking):
-    url = f"/espaces/ressources/{room.pk}/calendrier.ics"
+    url = f"/espaces/ressources/{room.public_id}/calendrier.ics"
     assert client.get(url).status_code == 302  # login first
 
     client.force_login(member)
@@ -173,6 +173,8 @@ def test_a_resources_feed_is_hidden_from_others(client, frozen_now, member, room
     client.force_login(other_manager)
     assert client.get(url).status_code == 404
     assert (
-        client.get(f"/espaces/ressources/{ResourceFactory(place=other_place).pk}/calendrier.ics").status_code
+        client.get(
+            f"/espaces/ressources/{ResourceFactory(place=other_place).public_id}/calendrier.ics"
+        ).status_code
         == 200
     )

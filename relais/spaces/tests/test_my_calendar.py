@@ -66,6 +66,9 @@ def test_the_team_gets_a_feed_per_resource_for_its_calendar_application(client):
     response = client.get(path)
     assert response.status_code == 200 and b"Salle Cantal" in response.content
     secret = path.split("/")[3]
-    assert client.get(reverse("spaces:resource_feed_secret", args=[secret, elsewhere.pk])).status_code == 404
+    assert (
+        client.get(reverse("spaces:resource_feed_secret", args=[secret, elsewhere.public_id])).status_code
+        == 404
+    )
     PlaceRole.objects.filter(user=user).delete()  # left the team: the feed closes
     assert client.get(path).status_code == 404

@@ -127,7 +127,7 @@ def test_a_booking_sends_one_confirmation_with_its_calendar(
     method, cal = attachment(message)
     assert method == "REQUEST"
     (event,) = events(cal)
-    assert str(event["UID"]) == f"booking-{booking.pk}@relais"
+    assert str(event["UID"]) == f"booking-{booking.public_id}@relais"
     assert (utc(event, "DTSTART"), utc(event, "DTEND")) == (utc_start, utc_end)
     assert str(event["STATUS"]) == "CONFIRMED"
 
@@ -253,7 +253,7 @@ def test_a_cancellation_sends_a_cancel_of_the_event(commit, member_actor, member
     method, cal = attachment(message)
     assert method == "CANCEL"
     (event,) = events(cal)
-    assert str(event["UID"]) == f"booking-{booking.pk}@relais"
+    assert str(event["UID"]) == f"booking-{booking.public_id}@relais"
     assert str(event["STATUS"]) == "CANCELLED"
     assert utc(event, "DTSTART") == datetime.datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
 
@@ -479,7 +479,7 @@ def test_a_waiting_list_offer_links_to_the_booking_form_filled_in(
     commit(services.cancel, staff_actor, taken, now=NOW)
     (message,) = mail.outbox
     assert (
-        f"https://relais.example.org/espaces/ressources/{room.pk}/reserver/?date=2026-03-04&debut=09%3A00"
+        f"https://relais.example.org/espaces/ressources/{room.public_id}/reserver/?date=2026-03-04&debut=09%3A00"
         "&fin=11%3A00" in message.body
     )
 

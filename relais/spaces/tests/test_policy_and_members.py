@@ -142,23 +142,28 @@ def _next_tuesday():
 
 def test_the_booking_page_says_why_a_non_member_cannot_book(client, member, members_room, desk_slot):
     client.force_login(member)
-    page = client.get(reverse("spaces:book", args=[members_room.pk])).content.decode()
+    page = client.get(reverse("spaces:book", args=[members_room.public_id])).content.decode()
     assert "réservé aux adhérents du lieu" in page and '<form method="post" novalidate>' not in page
     assert "20,00 € à l&#x27;heure (non-adhérents)" in page and "10,00 € à l&#x27;heure (adhérents)" in page
-    page = client.get(reverse("spaces:book", args=[desk_slot.pk])).content.decode()
+    page = client.get(reverse("spaces:book", args=[desk_slot.public_id])).content.decode()
     assert "se réserve auprès de l&#x27;équipe du lieu" in page
     Member.objects.create(place=members_room.place, user=member)
-    page = client.get(reverse("spaces:book", args=[members_room.pk])).content.decode()
+    page = client.get(reverse("spaces:book", args=[members_room.public_id])).content.decode()
     assert '<form method="post" novalidate>' in page
 
 
 def test_the_team_picks_a_member_in_the_booking_form(client, manager, place, members_room):
     josiane = Member.objects.create(place=place, name="Josiane Vidal", contact="04 71 00 00 00")
     client.force_login(manager)
-    url = reverse("spaces:book", args=[members_room.pk])
+    url = reverse("spaces:book", args=[members_room.public_id])
     assert "Josiane Vidal" in client.get(url).content.decode()
     day = _next_tuesday()
-    data = {"date": day.isoformat(), "start_time": "09:00", "end_time": "10:00", "member": josiane.pk}
+    data = {
+        "date": day.isoformat(),
+        "start_time": "09:00",
+        "end_time": "10:00",
+        "member": str(josiane.public_id),
+    }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     booking = members_room.bookings.get()
@@ -179,7 +184,11 @@ def test_the_api_says_who_books_and_books_for_a_member(
     headers = bearer(member)
     listed = client.get(f"/api/spaces/places/{place.pk}/resources", headers=headers).json()
     assert {r["name"]: r["booking_policy"] for r in listed}["Salle des adhérents"] == "members"
-    payload = {"resource": members_room.pk, "start": TUESDAY[0].isoformat(), "end": TUESDAY[1].isoformat()}
+    payload = {
+        "resource": str(members_room.public_id),
+        "start": TUESDAY[0].isoformat(),
+        "end": TUESDAY[1].isoformat(),
+    }
     response = post(client, "/api/spaces/bookings", payload, headers)
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "members_only"
@@ -187,9 +196,11 @@ def test_the_api_says_who_books_and_books_for_a_member(
         place=place, name="Josiane Vidal", contact="04 71 00 00 00", joined_on=datetime.date(2026, 1, 1)
     )
     # Somebody outside the team cannot even learn whether a member id exists.
-    response = post(client, "/api/spaces/bookings", {**payload, "member": josiane.pk}, headers)
+    response = post(client, "/api/spaces/bookings", {**payload, "member": str(josiane.public_id)}, headers)
     assert response.status_code == 404
-    response = post(client, "/api/spaces/bookings", {**payload, "member": josiane.pk}, bearer(manager))
+    response = post(
+        client, "/api/spaces/bookings", {**payload, "member": str(josiane.public_id)}, bearer(manager)
+    )
     assert response.status_code == 201, response.content
     assert response.json()["member_rate"] is True and response.json()["person"] == "Josiane Vidal"
 
@@ -199,10 +210,10 @@ def test_a_manager_of_another_place_cannot_book_for_our_members(frozen_clock, cl
     outsider = UserFactory()
     PlaceRole.objects.create(user=outsider, place=PlaceFactory(), role=PlaceRole.Role.MANAGER)
     payload = {
-        "resource": members_room.pk,
+        "resource": str(members_room.public_id),
         "start": TUESDAY[0].isoformat(),
         "end": TUESDAY[1].isoformat(),
-        "member": josiane.pk,
+        "member": str(josiane.public_id),
     }
     response = post(client, "/api/spaces/bookings", payload, bearer(outsider))
     assert response.status_code == 404
@@ -244,6 +255,6 @@ def test_the_booking_page_shows_the_refusal_a_booking_would_raise(client, member
     place.save(update_fields=["phone"])
     error = refusal("staff_only", services.book, member_actor, desk_slot, *TUESDAY, now=NOW)
     client.force_login(member)
-    page = client.get(reverse("spaces:book", args=[desk_slot.pk])).content.decode()
+    page = client.get(reverse("spaces:book", args=[desk_slot.public_id])).content.decode()
     assert html.escape(error.message) in page and place.phone_display in page
     assert '<form method="post" novalidate>' not in page

@@ -25,7 +25,7 @@ def test_other_roles_of_the_place_do_not_see_its_bookings(client, place, booking
     PlaceRole.objects.create(user=user, place=place, role=role)
     assert not Booking.objects.for_person_or_team(user).exists()
     client.force_login(user)
-    assert client.get(reverse("spaces:change", args=[booking.pk])).status_code == 404
+    assert client.get(reverse("spaces:change", args=[booking.public_id])).status_code == 404
     assert client.get(reverse("spaces:place-bookings", args=[place.pk])).status_code == 404
 
 
@@ -35,7 +35,7 @@ def test_the_person_and_whoever_booked_see_the_booking(client, member, manager, 
     assert list(Booking.objects.of_person(manager)) == [booking]  # booked by the manager
     assert not Booking.objects.for_team(member).exists()
     client.force_login(member)
-    assert client.get(reverse("spaces:change", args=[booking.pk])).status_code == 200
+    assert client.get(reverse("spaces:change", args=[booking.public_id])).status_code == 200
 
 
 def test_resources_and_waiting_lists_are_the_teams(staff_actor, manager, member, room):

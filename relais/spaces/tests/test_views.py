@@ -59,7 +59,7 @@ def test_pages_need_a_login(client, place, room):
     assert client.get(reverse("spaces:availability", args=[place.pk])).status_code == 200
     assert client.get(reverse("spaces:index")).status_code == 200
     for url in (
-        reverse("spaces:book", args=[room.pk]),
+        reverse("spaces:book", args=[room.public_id]),
         reverse("spaces:my-bookings"),
         reverse("spaces:place-bookings", args=[place.pk]),
     ):
@@ -82,17 +82,25 @@ def test_availability_of_a_day_in_words(member_client, place, room, pool, manage
     assert "3 places libres" in text  # the pool at 10:00
     assert "libre" in text  # the room in the afternoon
     assert "Jour précédent" in text and "Jour suivant" in text
-    book_url = reverse("spaces:book", args=[room.pk]) + f"?date={day.isoformat()}&debut=14%3A00&fin=14%3A30"
+    book_url = (
+        reverse("spaces:book", args=[room.public_id]) + f"?date={day.isoformat()}&debut=14%3A00&fin=14%3A30"
+    )
     assert book_url in text
     # The morning of the room is closed: no link to book it at 09:00.
-    assert reverse("spaces:book", args=[room.pk]) + f"?date={day.isoformat()}&debut=09%3A00" not in text
+    assert (
+        reverse("spaces:book", args=[room.public_id]) + f"?date={day.isoformat()}&debut=09%3A00" not in text
+    )
 
 
 def test_availability_of_a_week_for_one_resource(member_client, place, room):
     day = next_monday()
     response = member_client.get(
         reverse("spaces:availability", args=[place.pk]),
-        {"jour": (day + datetime.timedelta(days=2)).isoformat(), "vue": "semaine", "ressource": room.pk},
+        {
+            "jour": (day + datetime.timedelta(days=2)).isoformat(),
+            "vue": "semaine",
+            "ressource": room.public_id,
+        },
     )
     assert response.status_code == 200
     text = page_text(response)
@@ -102,13 +110,15 @@ def test_availability_of_a_week_for_one_resource(member_client, place, room):
     # Saturday and Sunday: closed all day.
     assert f"?date={(day + datetime.timedelta(days=5)).isoformat()}" not in text
     other = ResourceFactory(place=PlaceFactory())
-    response = member_client.get(reverse("spaces:availability", args=[place.pk]), {"ressource": other.pk})
+    response = member_client.get(
+        reverse("spaces:availability", args=[place.pk]), {"ressource": other.public_id}
+    )
     assert response.status_code == 404
 
 
 def test_booking_a_room_then_seeing_it_in_my_bookings(member_client, member, room):
     day = next_monday()
-    url = reverse("spaces:book", args=[room.pk])
+    url = reverse("spaces:book", args=[room.public_id])
     form = member_client.get(url, {"date": day.isoformat(), "debut": "09:00", "fin": "09:30"})
     assert form.status_code == 200
     assert 'value="09:00"' in page_text(form) and "Répéter chaque semaine" in page_text(form)
@@ -127,7 +137,7 @@ def test_booking_a_room_then_seeing_it_in_my_bookings(member_client, member, roo
 def test_a_refusal_is_shown_next_to_the_field_it_names(member_client, room):
     day = next_monday()
     response = member_client.post(
-        reverse("spaces:book", args=[room.pk]),
+        reverse("spaces:book", args=[room.public_id]),
         {"date": day.isoformat(), "start_time": "12:30", "end_time": "13:30"},
     )
     assert response.status_code == 200
@@ -142,14 +152,16 @@ def test_a_refusal_is_shown_next_to_the_field_it_names(member_client, room):
 
 
 def test_form_errors_are_in_french(member_client, pool):
-    response = member_client.post(reverse("spaces:book", args=[pool.pk]), {"date": "", "quantity": "9"})
+    response = member_client.post(
+        reverse("spaces:book", args=[pool.public_id]), {"date": "", "quantity": "9"}
+    )
     for errors in response.context["form"].errors.values():
         for message in errors:
             assert_french(message)
     assert set(response.context["form"].errors) == {"date", "start_time", "end_time"}
     day = next_monday()
     data = {"date": day.isoformat(), "start_time": "09:00", "end_time": "10:00", "quantity": "9"}
-    response = member_client.post(reverse("spaces:book", args=[pool.pk]), data)
+    response = member_client.post(reverse("spaces:book", args=[pool.public_id]), data)
     [message] = response.context["form"].errors["quantity"]
     assert "n'offre que 3 place(s)" in message
     assert not response.context["offer_waitlist"]  # asking too much is no reason to wait
@@ -160,7 +172,7 @@ def test_a_series_lists_its_conflicts_then_books_without_them(member_client, mem
     make_booking(
         room, manager, at(day + datetime.timedelta(weeks=1), 9), at(day + datetime.timedelta(weeks=1), 10)
     )
-    url = reverse("spaces:book", args=[room.pk])
+    url = reverse("spaces:book", args=[room.public_id])
     data = {
         "date": day.isoformat(),
         "start_time": "09:00",
@@ -188,8 +200,8 @@ def test_change_then_cancel_my_booking(member_client, member, room):
     day = next_monday()
     booking = make_booking(room, member, at(day, 9), at(day, 10))
     page = member_client.get(reverse("spaces:my-bookings"))
-    assert reverse("spaces:change", args=[booking.pk]) in page_text(page)
-    change_url = reverse("spaces:change", args=[booking.pk])
+    assert reverse("spaces:change", args=[booking.public_id]) in page_text(page)
+    change_url = reverse("spaces:change", args=[booking.public_id])
     form = member_client.get(change_url)
     assert 'value="09:00"' in page_text(form)
     response = member_client.post(
@@ -204,7 +216,7 @@ def test_change_then_cancel_my_booking(member_client, member, room):
     )
     assert "end_time" in response.context["form"].errors
 
-    cancel_url = reverse("spaces:cancel", args=[booking.pk])
+    cancel_url = reverse("spaces:cancel", args=[booking.public_id])
     confirm = member_client.get(cancel_url)
     assert "Confirmer l'annulation" in page_text(confirm)
     assert "override_deadline" not in page_text(confirm)
@@ -219,14 +231,14 @@ def test_a_late_cancellation_is_refused_to_the_member_and_allowed_to_the_team(cl
     start = timezone.now() + datetime.timedelta(hours=2)
     booking = make_booking(room, member, start, start + datetime.timedelta(hours=1))
     client.force_login(member)
-    response = client.post(reverse("spaces:cancel", args=[booking.pk]), {})
+    response = client.post(reverse("spaces:cancel", args=[booking.public_id]), {})
     assert response.status_code == 200
     [message] = response.context["form"].non_field_errors()
     assert "trop tard pour annuler" in message
     client.force_login(manager)
-    response = client.post(reverse("spaces:cancel", args=[booking.pk]), {})
+    response = client.post(reverse("spaces:cancel", args=[booking.public_id]), {})
     assert "override_deadline" in response.context["form"].errors
-    response = client.post(reverse("spaces:cancel", args=[booking.pk]), {"override_deadline": "on"})
+    response = client.post(reverse("spaces:cancel", args=[booking.public_id]), {"override_deadline": "on"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
@@ -237,9 +249,9 @@ def test_someone_elses_booking_is_not_found(client, member, manager, room):
     booking = make_booking(room, manager, at(day, 9), at(day, 10))
     client.force_login(member)
     for name in ("spaces:change", "spaces:cancel"):
-        assert client.get(reverse(name, args=[booking.pk])).status_code == 404
+        assert client.get(reverse(name, args=[booking.public_id])).status_code == 404
     for name in ("spaces:check-in", "spaces:no-show", "spaces:cancel"):
-        assert client.post(reverse(name, args=[booking.pk])).status_code == 404
+        assert client.post(reverse(name, args=[booking.public_id])).status_code == 404
     assert booking.transitions.count() == 0 and Booking.objects.get().status == BookingStatus.CONFIRMED
 
 
@@ -275,16 +287,20 @@ def test_the_team_checks_in_and_notes_a_no_show(staff_client, place, room, pool,
     page = staff_client.get(url)
     text = page_text(page)
     assert "Dominique Sansmail" in text and "04 71 00 00 00" in text and "Pointer la présence" in text
-    response = staff_client.post(reverse("spaces:check-in", args=[here.pk]), {"next": url}, follow=True)
+    response = staff_client.post(
+        reverse("spaces:check-in", args=[here.public_id]), {"next": url}, follow=True
+    )
     assert response.redirect_chain[-1][0] == url
     assert "Présence pointée" in page_text(response)
-    response = staff_client.post(reverse("spaces:no-show", args=[absent.pk]), {"next": url}, follow=True)
+    response = staff_client.post(
+        reverse("spaces:no-show", args=[absent.public_id]), {"next": url}, follow=True
+    )
     assert "Absence notée : Dominique Sansmail" in page_text(response)
     here.refresh_from_db()
     absent.refresh_from_db()
     assert here.status == BookingStatus.CHECKED_IN and absent.status == BookingStatus.NO_SHOW
     # A refusal comes back as a message: a booking already pointed cannot be marked absent.
-    response = staff_client.post(reverse("spaces:no-show", args=[here.pk]), {"next": url}, follow=True)
+    response = staff_client.post(reverse("spaces:no-show", args=[here.public_id]), {"next": url}, follow=True)
     assert "ne peut pas passer" in page_text(response)
     # Next week's bookings offer no check-in nor absence yet (they would be refused).
     later = make_booking(room, member, at(next_monday(), 9), at(next_monday(), 10))
@@ -298,7 +314,7 @@ def test_the_team_checks_in_and_notes_a_no_show(staff_client, place, room, pool,
 
 def test_the_team_books_for_someone_without_an_account(staff_client, place, room):
     day = next_monday()
-    url = reverse("spaces:book", args=[room.pk])
+    url = reverse("spaces:book", args=[room.public_id])
     assert "Compte de la personne" in page_text(staff_client.get(url))
     data = {"date": day.isoformat(), "start_time": "14:00", "end_time": "15:00", "person_name": "Alix Dupont"}
     response = staff_client.post(url, data)
@@ -329,7 +345,7 @@ def test_index_lists_places_with_resources(member_client, place, room):
 def test_a_full_slot_offers_the_waiting_list(member_client, member, manager, room):
     day = next_monday()
     make_booking(room, manager, at(day, 9), at(day, 10))
-    url = reverse("spaces:book", args=[room.pk])
+    url = reverse("spaces:book", args=[room.public_id])
     data = {"date": day.isoformat(), "start_time": "09:00", "end_time": "10:00"}
     response = member_client.post(url, data)
     assert "est déjà réservé" in response.context["form"].errors["start_time"][0]
@@ -360,16 +376,20 @@ def test_the_availability_page_says_why_a_slot_cannot_be_booked(member_client, p
     far = ResourceFactory(place=place, name="Salle lointaine", max_horizon_days=7)
     day = next_monday(weeks=3)
     url = reverse("spaces:availability", args=[place.pk])
-    text = page_text(member_client.get(url, {"jour": day.isoformat(), "ressource": far.pk, "vue": "semaine"}))
+    text = page_text(
+        member_client.get(url, {"jour": day.isoformat(), "ressource": far.public_id, "vue": "semaine"})
+    )
     assert "pas encore réservable" in text and "Aucun créneau ouvert" not in text
     assert "libre" not in text.split("<caption")[1].split("</table>")[0]
     notice = ResourceFactory(place=place, name="Salle à préparer", min_notice_minutes=60 * 24 * 30)
-    text = page_text(member_client.get(url, {"jour": next_monday().isoformat(), "ressource": notice.pk}))
+    text = page_text(
+        member_client.get(url, {"jour": next_monday().isoformat(), "ressource": notice.public_id})
+    )
     assert "trop tard pour réserver" in text
     # A closure of the whole place keeps its rows, said in words (not hidden like the night).
     day = next_monday(weeks=2)
     Closure.objects.create(place=place, start=at(day, 9), end=at(day, 12), reason="inventaire")
-    text = page_text(member_client.get(url, {"jour": day.isoformat(), "ressource": far.pk}))
+    text = page_text(member_client.get(url, {"jour": day.isoformat(), "ressource": far.public_id}))
     assert "fermeture exceptionnelle" in text and ">09:00<" in text
 
 
@@ -410,7 +430,7 @@ def test_the_cancel_page_offers_to_cancel_the_rest_of_a_series(member_client, me
         Actor(user=member), room, at(day, 9), at(day, 10), day + datetime.timedelta(weeks=2)
     )
     # From the second date on: the first one stays.
-    url = reverse("spaces:cancel", args=[result.bookings[1].pk])
+    url = reverse("spaces:cancel", args=[result.bookings[1].public_id])
     assert "les dates suivantes" in page_text(member_client.get(url))
     response = member_client.post(url, {"whole_series": "on"}, follow=True)
     assert "2 dates de la réservation régulière sont annulées" in page_text(response)
@@ -418,7 +438,7 @@ def test_the_cancel_page_offers_to_cancel_the_rest_of_a_series(member_client, me
     assert statuses == [BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.CANCELLED]
     single = services.book(Actor(user=member), room, at(day, 14), at(day, 15))
     assert "les dates suivantes" not in page_text(
-        member_client.get(reverse("spaces:cancel", args=[single.pk]))
+        member_client.get(reverse("spaces:cancel", args=[single.public_id]))
     )
 
 

@@ -86,10 +86,10 @@ def test_the_team_page_shows_the_buttons_the_life_cycle_allows(
     client.force_login(manager)
     url = reverse("spaces:place-bookings", args=[place.pk]) + "?jour=2026-03-04"
     page = client.get(url).content.decode()
-    assert reverse("spaces:check-in", args=[booking.pk]) in page
-    assert reverse("spaces:no-show", args=[booking.pk]) in page
+    assert reverse("spaces:check-in", args=[booking.public_id]) in page
+    assert reverse("spaces:no-show", args=[booking.public_id]) in page
     services.check_in(staff_actor, booking, now=started)
     page = client.get(url).content.decode()
-    assert reverse("spaces:check-in", args=[booking.pk]) not in page
-    assert reverse("spaces:no-show", args=[booking.pk]) not in page
-    assert reverse("spaces:cancel", args=[booking.pk]) not in page
+    assert reverse("spaces:check-in", args=[booking.public_id]) not in page
+    assert reverse("spaces:no-show", args=[booking.public_id]) not in page
+    assert reverse("spaces:cancel", args=[booking.public_id]) not in page

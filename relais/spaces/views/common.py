@@ -60,5 +60,8 @@ def is_pooled(resource):
 def visible_booking(request, booking_id):
     """A booking of the user's own or of a place whose team they belong to, else 404."""
     return tenancy.get_for_team_or_404(
-        Booking.objects.select_related("resource", "place__commune"), request.user, person=True, pk=booking_id
+        Booking.objects.select_related("resource", "place__commune"),
+        request.user,
+        person=True,
+        public_id=booking_id,
     )

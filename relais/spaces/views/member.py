@@ -87,7 +87,7 @@ def _policy_notice(resource, user, staff, tz):
 def book(request, resource_id):
     resource = get_object_or_404(
         Resource.objects.active().select_related("place__commune").filter(place__in=Place.objects.visible()),
-        pk=resource_id,
+        public_id=resource_id,
     )
     place = resource.place
     tz = place.timezone

@@ -80,7 +80,7 @@ def _slot_cell(resource, start, free, state, tz):
         query = {"date": local.date().isoformat(), "debut": f"{local:%H:%M}", "fin": f"{finish:%H:%M}"}
         if finish.date() != local.date():
             query["date_fin"] = finish.date().isoformat()
-        cell["url"] = reverse("spaces:book", args=[resource.pk]) + "?" + urlencode(query)
+        cell["url"] = reverse("spaces:book", args=[resource.public_id]) + "?" + urlencode(query)
     else:
         cell["state"], cell["text"] = state, SLOT_TEXTS[state]
     return cell
@@ -122,7 +122,7 @@ def availability(request, place_id):
         resource.who_books = _who_books(resource, staff, periods, today)
     selected = None
     if request.GET.get("ressource"):
-        selected = next((r for r in resources if str(r.pk) == request.GET["ressource"]), None)
+        selected = next((r for r in resources if str(r.public_id) == request.GET["ressource"]), None)
         if selected is None:
             raise Http404
     shown = [selected] if selected else resources
@@ -162,7 +162,7 @@ def availability(request, place_id):
     def link(target_day, **extra):
         query = {"jour": target_day.isoformat(), "vue": "semaine" if week else "jour"}
         if selected:
-            query["ressource"] = selected.pk
+            query["ressource"] = selected.public_id
         query.update(extra)
         return "?" + urlencode(query)
 
