@@ -19,11 +19,11 @@ from .. import guards, notifications
 from ..enums import BookingStatus
 from ..models import Booking
 from ..wording import duration_text, moment_text
-from .access import acting_user, resolve_person
+from .access import resolve_person
 from .bounds import check_moments
 from .hours import aware
 from .pricing import member_rate_applies, quote
-from .records import locked_resource, log_creation, serialised, snapshot, transition
+from .records import locked_resource, log_creation, new_booking, serialised, snapshot, transition
 from .rules import Request, check_capacity, check_rules, occupancy_of
 from .waitlist import offer_freed_slot
 
@@ -62,27 +62,22 @@ def book(
     )
     rules = {"person": person, "now": now, "tz": tz, "staff": staff, "membership": membership}
     check_rules(resource, req, **rules)
-    is_member = member_rate_applies(membership, req.start, tz)
 
     def operation():
         locked = locked_resource(resource)
         # Again under the lock: a closure or a change of rules may have landed since the first check.
         check_rules(locked, req, **rules)
         check_capacity(locked, req, occupancy_of(locked, req.start, req.end), tz)
-        booking = Booking.objects.create(
-            resource=locked,
-            place_id=locked.place_id,
-            person=person,
-            person_name=person_name,
-            person_contact=person_contact,
-            booked_by=acting_user(actor),
-            start=req.start,
-            end=req.end,
-            quantity=quantity,
-            price_cents=quote(locked, req.start, req.end, is_member=is_member),
-            member_rate=is_member,
-            notes=notes[:500],
+        booking = new_booking(
+            locked,
+            req,
+            actor,
+            (person, person_name, person_contact),
+            membership=membership,
+            tz=tz,
+            notes=notes,
         )
+        booking.save(force_insert=True)
         log_creation(booking, actor)
         record(actor, AuditAction.CREATE, booking, changes=diff({}, snapshot(booking)), place=locked.place)
         notifications.notify_after_commit("confirmed", booking.pk)

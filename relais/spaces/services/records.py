@@ -16,6 +16,8 @@ from relais.core.errors import Conflict
 
 from ..enums import BookingStatus
 from ..models import Booking, Resource
+from .access import acting_user
+from .pricing import member_rate_applies, quote
 
 
 def locked_resource(resource):
@@ -92,3 +94,25 @@ def transition(booking, name, actor, *, reason="", at=None, **fields):
 
 def log_creation(booking, actor):
     workflow.log_transition(booking, "book", "", booking.status, actor)
+
+
+def new_booking(locked, req, actor, who, *, membership, tz, notes="", series=None):
+    """An unsaved booking of `req` on the locked resource, priced (member rate when the membership covers
+    its day); `who` is (person, person_name, person_contact)."""
+    person, person_name, person_contact = who
+    is_member = member_rate_applies(membership, req.start, tz)
+    return Booking(
+        resource=locked,
+        place_id=locked.place_id,
+        person=person,
+        person_name=person_name,
+        person_contact=person_contact,
+        booked_by=acting_user(actor),
+        start=req.start,
+        end=req.end,
+        quantity=req.quantity,
+        series=series,
+        price_cents=quote(locked, req.start, req.end, is_member=is_member),
+        member_rate=is_member,
+        notes=notes[:500],
+    )

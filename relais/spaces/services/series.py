@@ -19,8 +19,7 @@ from ..wording import moment_text
 from .access import acting_user, resolve_person
 from .bounds import check_day, check_moments
 from .hours import aware
-from .pricing import member_rate_applies, quote
-from .records import locked_resource, serialised, snapshot
+from .records import locked_resource, new_booking, serialised, snapshot
 from .rules import Request, check_capacity, check_rules, occupancy_of
 
 # A weekly series is limited to this many occurrences (two years).
@@ -189,22 +188,15 @@ def book_series(
         )
         bookings = Booking.objects.bulk_create(
             [
-                Booking(
-                    resource=locked,
-                    place_id=locked.place_id,
-                    person=person,
-                    person_name=person_name,
-                    person_contact=person_contact,
-                    booked_by=acting_user(actor),
-                    start=req.start,
-                    end=req.end,
-                    quantity=quantity,
+                new_booking(
+                    locked,
+                    req,
+                    actor,
+                    (person, person_name, person_contact),
+                    membership=membership,
+                    tz=tz,
+                    notes=notes,
                     series=series,
-                    price_cents=quote(
-                        locked, req.start, req.end, is_member=member_rate_applies(membership, req.start, tz)
-                    ),
-                    member_rate=member_rate_applies(membership, req.start, tz),
-                    notes=notes[:500],
                 )
                 for req in accepted
             ]
