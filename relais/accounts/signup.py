@@ -1,12 +1,11 @@
 """Opening an account to book online (a citizen, a coworker): the e-mail address is confirmed by a link
 before the account can log in; only a name and that address are asked for. No HTTP here: links are made
-absolute by the caller."""
+absolute by the caller; e-mails leave from a background task after the commit (`core.mail`)."""
 
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from relais.core import mail
 from relais.core.errors import DomainError
 from relais.privacy.audit import Actor, AuditAction, record
 
@@ -102,7 +102,10 @@ def pending_accounts_of(email):
 
 def send_account_mail(absolute, kind, user, next_url=""):
     """The e-mail about an account: the confirmation link ("created", "pending") or "you already have an
-    account" ("exists"). `absolute` turns a path into an address (e.g. request.build_absolute_uri)."""
+    account" ("exists"). `absolute` turns a path into an address (e.g. request.build_absolute_uri).
+
+    Rendered now, in the language of the page the person used; sent by a background task once the current
+    transaction commits (`core.mail.send_later`)."""
     if kind == "exists":
         template = "exists"
         context = {
@@ -117,4 +120,4 @@ def send_account_mail(absolute, kind, user, next_url=""):
         context = {"user": user, "link": link}
     subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"accounts/email/{template}.txt", context)
-    send_mail(subject, body, None, [user.email])
+    mail.send_later(user.email, subject, body)

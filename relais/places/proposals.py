@@ -3,16 +3,21 @@
 Only network admins create places in the registry. Anyone else with an account proposes a new place (the
 proposed entry is checked like any other, then waits, invisible, for a network admin) or claims to run an
 existing one; accepting a proposal creates the place with its author as manager, accepting a claim makes
-its author a manager. Each step is a transition of `PlaceProposal.workflow` (logged and audited).
+its author a manager. Each step is a transition of `PlaceProposal.workflow` (logged and audited). The
+author is told of the decision by e-mail (sent after the commit), with the reason of a refusal.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import PlaceRole
-from relais.core import workflow
+from relais.core import mail, workflow
 from relais.core.errors import Conflict, DomainError, Forbidden
+from relais.core.links import absolute_url
 from relais.privacy.audit import AuditAction, record
 
 from . import services, tenancy
@@ -86,15 +91,47 @@ def accept(proposal, actor):
         PlaceRole.objects.update_or_create(
             user=proposal.proposed_by, place=place, defaults={"role": PlaceRole.Role.MANAGER}
         )
-    return workflow.apply(
+    accepted = workflow.apply(
         proposal, "accept", actor, place=place, reviewed_by=actor.user, reviewed_at=timezone.now()
     )
+    tell_proposer(accepted)
+    return accepted
 
 
+@transaction.atomic
 def reject(proposal, actor, *, reason=""):
-    return workflow.apply(
+    """A network admin refuses, saying why (the author reads it by e-mail and on their dashboard)."""
+    rejected = workflow.apply(
         proposal, "reject", actor, reason=reason, reviewed_by=actor.user, reviewed_at=timezone.now()
     )
+    tell_proposer(rejected, reason=reason)
+    return rejected
+
+
+def tell_proposer(proposal, *, reason=""):
+    """E-mail the author of a reviewed proposal the decision (after the commit); False without an address.
+
+    In the instance's language: the author is not the one on the page when the decision is taken."""
+    author = proposal.proposed_by
+    accepted = proposal.status == PlaceProposal.Status.ACCEPTED
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "proposal": proposal,
+            "name": proposal.name,
+            "is_claim": proposal.kind == PlaceProposal.Kind.CLAIM,
+            "reason": (reason or "").strip(),
+            "place_url": absolute_url(reverse("places:detail", args=[proposal.place_id]))
+            if accepted and proposal.place_id
+            else "",
+            "dashboard_url": absolute_url(reverse("accounts:dashboard")),
+        }
+        template = "proposal_accepted" if accepted else "proposal_rejected"
+        body = render_to_string(f"places/email/{template}.txt", context)
+        if accepted:
+            subject = _("[Relais] Proposition acceptée : « %(place)s »") % {"place": proposal.name}
+        else:
+            subject = _("[Relais] Proposition refusée : « %(place)s »") % {"place": proposal.name}
+    return mail.send_later(author.email, subject, body)
 
 
 def withdraw(proposal, actor):

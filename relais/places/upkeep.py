@@ -1,25 +1,27 @@
 """Keeping places' public data right: error reports from the public, confirmations and reminders.
 
 Domain operations shared by the pages and the `remind_stale_places` command. Each runs in one
-transaction, records what it changed in the audit trail, and sends its e-mails only once the
-transaction is committed (nothing is sent for a change that was rolled back).
+transaction, records what it changed in the audit trail, and sends its e-mails from a background task
+queued once the transaction is committed (`core.mail`: nothing is sent for a change that was rolled back).
+Links in the e-mails are absolute (`core.links`); without a known public address they are left out.
 """
 
 import datetime
+import functools
 import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from relais.accounts.models import PlaceRole, User
-from relais.core import workflow
+from relais.core import links, mail, workflow
 from relais.core.errors import Conflict, DomainError
 from relais.privacy.audit import AuditAction, build_event
 
@@ -52,17 +54,14 @@ def managers_of(place):
     )
 
 
-def absolute(path, base_url=""):
-    base_url = (base_url or getattr(settings, "RELAIS_BASE_URL", "") or "").rstrip("/")
-    return f"{base_url}{path}"
-
-
 # --- Error reports -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def create_report(place, *, kind, message, reporter_email, actor, base_url=""):
-    """Record a report about a place's data and tell its managers by e-mail (after commit)."""
+def create_report(place, *, kind, message, reporter_email, actor, request=None, base_url=""):
+    """Record a report about a place's data and tell its managers by e-mail (sent after commit).
+
+    The links of the e-mail are made on `request`'s address, else on `base_url` or RELAIS_BASE_URL."""
     message = (message or "").strip()
     if kind not in ErrorReport.Kind.values:
         raise DomainError(_("choisissez ce qui est inexact dans la liste."), field="kind")
@@ -79,42 +78,34 @@ def create_report(place, *, kind, message, reporter_email, actor, base_url=""):
     )
     # The trail says that a report exists, not what it says nor who sent it (personal data stays here).
     build_event(actor, AuditAction.CREATE, report, changes={"kind": [None, kind]}, place=place).save()
-    transaction.on_commit(lambda: notify_managers(report.pk, base_url))
+    notify_managers(report, request=request, base_url=base_url)
     return report
 
 
-def notify_managers(report_id, base_url=""):
-    report = ErrorReport.objects.select_related("place__commune").filter(pk=report_id).first()
-    if report is None:
-        return 0
+def notify_managers(report, *, request=None, base_url=""):
+    """Queue the e-mail about `report` to each manager of its place (leaves once the transaction commits;
+    the report is stored whatever happens to the e-mails: managers also see it on their dashboard).
+    Returns the number of e-mails queued."""
     place = report.place
-    context = {
-        "report": report,
-        "place": place,
-        "place_url": absolute(reverse("places:detail", args=[place.pk]), base_url),
-        "dashboard_url": absolute(reverse("accounts:dashboard"), base_url),
-    }
-    body = render_to_string("places/email/report_notification.txt", context)
-    subject = _one_line(
-        _("[Relais] Signalement d'erreur sur « %(place)s » : %(kind)s")
-        % {"place": place.name, "kind": report.get_kind_display()}
-    )
-    messages = [
-        EmailMessage(
-            subject,
-            body,
-            to=[manager.email],
-            reply_to=[report.reporter_email] if report.reporter_email else None,
+
+    def link(path):
+        return links.absolute_url(path, request, base=base_url)
+
+    # In the instance's language: the reporter's is not the managers'.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "report": report,
+            "place": place,
+            "place_url": link(reverse("places:detail", args=[place.pk])),
+            "dashboard_url": link(reverse("accounts:dashboard")),
+        }
+        body = render_to_string("places/email/report_notification.txt", context)
+        subject = _one_line(
+            _("[Relais] Signalement d'erreur sur « %(place)s » : %(kind)s")
+            % {"place": place.name, "kind": report.get_kind_display()}
         )
-        for manager in managers_of(place)
-    ]
-    if not messages:
-        return 0
-    try:
-        return get_connection().send_messages(messages) or 0
-    except Exception:  # the report is stored: managers still see it on their dashboard
-        logger.exception("Envoi impossible du signalement %s aux gérants de %s", report.pk, place.pk)
-        return 0
+    reply_to = [report.reporter_email] if report.reporter_email else None
+    return sum(mail.send_later(m.email, subject, body, reply_to=reply_to) for m in managers_of(place))
 
 
 def visible_reports(user):
@@ -152,7 +143,7 @@ class ReminderRun:
     places: list = field(default_factory=list)  # places reminded (or that would be, in a dry run)
     emails: int = 0
     unreachable: list = field(default_factory=list)  # stale places without a manager to write to
-    failed: list = field(default_factory=list)  # places whose e-mails could not be sent
+    failed: list = field(default_factory=list)  # places whose e-mails could not be queued (not noted)
 
 
 def stale_places(today, months=FRESH_MONTHS):
@@ -169,38 +160,74 @@ def stale_places(today, months=FRESH_MONTHS):
 
 
 def send_reminders(today=None, months=FRESH_MONTHS, *, dry_run=False, base_url=""):
-    """E-mail each manager of each stale place once, and note the date on the place."""
+    """E-mail each manager of each stale place once, and note the date on the place.
+
+    The e-mails leave from a background task (`send_reminder`) queued once the date is noted; if they
+    cannot leave, the date is taken back, and the next run tries again."""
     today = today or timezone.localdate()
     run = ReminderRun()
-    connection = None if dry_run else get_connection()
+    if not dry_run and not links.base_url(base_url):
+        logger.warning("Ni RELAIS_BASE_URL ni --base-url : les rappels partent sans lien vers le site")
     for place in stale_places(today, months):
         managers = list(managers_of(place))
         if not managers:
             run.unreachable.append(place)
             continue
-        context = {
-            "place": place,
-            "months": months,
-            "place_url": absolute(reverse("places:detail", args=[place.pk]), base_url),
-            "edit_url": absolute(reverse("places:edit", args=[place.pk]), base_url),
-            "dashboard_url": absolute(reverse("accounts:dashboard"), base_url),
-        }
         if dry_run:
             run.places.append(place)
             run.emails += len(managers)
             continue
+        with transaction.atomic():
+            Place.objects.filter(pk=place.pk).update(reminder_sent_on=today)
+            mail.enqueue_after_commit(
+                send_reminder,
+                [str(place.pk), today.isoformat(), months, base_url],
+                on_failure=functools.partial(_reminder_not_queued, run, place, today),
+            )
+        if place not in run.failed:  # the queue answers at the commit, above (a command runs in autocommit)
+            run.places.append(place)
+            run.emails += len(managers)
+    return run
+
+
+def _take_back_reminder(place_id, reminded_on):
+    """The reminder of `reminded_on` did not leave: the place is due again at the next run."""
+    Place.objects.filter(pk=place_id, reminder_sent_on=reminded_on).update(reminder_sent_on=None)
+
+
+def _reminder_not_queued(run, place, today):
+    _take_back_reminder(place.pk, today)
+    run.failed.append(place)
+
+
+@task()
+def send_reminder(place_id, reminded_on, months=FRESH_MONTHS, base_url=""):
+    """The reminder e-mails of one place, to its managers of the moment; the number sent."""
+    place = Place.objects.select_related("commune").filter(pk=place_id).first()
+    if place is None:
+        return 0
+    managers = list(managers_of(place))
+    if not managers:
+        return 0
+
+    def link(path):
+        return links.absolute_url(path, base=base_url)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "place": place,
+            "months": months,
+            "place_url": link(reverse("places:detail", args=[place.pk])),
+            "edit_url": link(reverse("places:edit", args=[place.pk])),
+            "dashboard_url": link(reverse("accounts:dashboard")),
+        }
         body = render_to_string("places/email/stale_reminder.txt", context)
         subject = _one_line(
             _("[Relais] Les informations de « %(place)s » sont-elles à jour ?") % {"place": place.name}
         )
-        messages = [EmailMessage(subject, body, to=[m.email]) for m in managers]
-        try:
-            sent = connection.send_messages(messages) or 0
-        except Exception:
-            logger.exception("Rappel impossible à envoyer pour %s", place.pk)
-            run.failed.append(place)
-            continue
-        Place.objects.filter(pk=place.pk).update(reminder_sent_on=today)
-        run.places.append(place)
-        run.emails += sent
-    return run
+    try:
+        return mail.deliver([mail.Mail([m.email], subject, body) for m in managers])
+    except Exception:
+        logger.exception("Rappel impossible à envoyer pour %s", place_id)
+        _take_back_reminder(place_id, datetime.date.fromisoformat(reminded_on))
+        raise

@@ -12,14 +12,12 @@ Messages are French, with times in the place's local time; bookings come with an
 """
 
 import datetime
-import functools
 import logging
 from email.mime.text import MIMEText
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -27,6 +25,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+
+from relais.core import mail
+from relais.core.links import absolute_url
 
 from . import ical, wording
 from .enums import ACTIVE_STATUSES, BookingStatus, WaitlistStatus
@@ -83,8 +84,7 @@ def _place_url(place):
 
 def _absolute(path):
     """`path` on the instance's public address (RELAIS_BASE_URL); "" when the operator has not set it."""
-    base = (getattr(settings, "RELAIS_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}" if base else ""
+    return absolute_url(path)
 
 
 def _manage_url(record):
@@ -141,11 +141,8 @@ def _ics_part(data, method):
 def _send(template, to, context, place, *, calendar_data=None, method=None):
     subject = render_to_string(f"{TEMPLATES}/{template}_subject.txt", context)
     body = render_to_string(f"{TEMPLATES}/{template}.txt", context)
-    subject = " ".join(subject.split())
-    message = EmailMessage(subject, body, to=[to], reply_to=_reply_to(place))
-    if calendar_data is not None:
-        message.attach(_ics_part(calendar_data, method))
-    message.send()
+    attachments = [_ics_part(calendar_data, method)] if calendar_data is not None else []
+    mail.deliver([mail.Mail([to], subject, body, reply_to=_reply_to(place), attachments=attachments)])
     return True
 
 
@@ -351,7 +348,7 @@ def notify_after_commit(kind, object_id):
     task_ = TASKS[kind]
     # The language of the page the person used: their own bookings' e-mails speak it (`_language_of`).
     language = translation.get_language()
-    transaction.on_commit(functools.partial(task_.enqueue, object_id, language=language), robust=True)
+    mail.enqueue_after_commit(task_, [object_id], {"language": language})
 
 
 # --- Reminders the day before ------------------------------------------------------------------------

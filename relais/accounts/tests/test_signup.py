@@ -145,21 +145,24 @@ def test_an_account_not_opened_yet_is_told_so_at_login_and_gets_its_link_again(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SIGNUP, data())
     mail.outbox.clear()
-    response = client.post(
-        reverse("accounts:login"), {"username": "louise.martin@example.org", "password": PASSWORD}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves after the commit
+        response = client.post(
+            reverse("accounts:login"), {"username": "louise.martin@example.org", "password": PASSWORD}
+        )
     assert response.status_code == 200
     assert "pas encore ouvert" in response.content.decode()
     (message,) = mail.outbox
     assert "Confirmez" in message.subject
     # A wrong password says nothing more (and sends nothing).
     mail.outbox.clear()
-    response = client.post(
-        reverse("accounts:login"), {"username": "louise.martin@example.org", "password": "x"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:login"), {"username": "louise.martin@example.org", "password": "x"}
+        )
     assert "Identifiant ou mot de passe incorrect" in response.content.decode() and not mail.outbox
     # « Mot de passe oublié » sends the confirmation link to such an account.
-    client.post(reverse("accounts:password_reset"), {"email": "louise.martin@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "louise.martin@example.org"})
     (message,) = mail.outbox
     assert "Confirmez" in message.subject
 

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
 from relais.places.models import PlaceStatus
 from relais.testing import PlaceFactory, UserFactory
@@ -17,9 +18,16 @@ STALE = datetime.date(2026, 3, 1)
 FRESH = datetime.date(2026, 9, 1)
 
 
+def committed():
+    """Run what the command leaves for after its commits: the e-mails' background task (in production
+    the command runs in autocommit; here the test's own transaction never commits)."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def run(*args, today=TODAY):
     out = io.StringIO()
-    call_command("remind_stale_places", f"--today={today.isoformat()}", *args, stdout=out, stderr=out)
+    with committed():
+        call_command("remind_stale_places", f"--today={today.isoformat()}", *args, stdout=out, stderr=out)
     return out.getvalue()
 
 
@@ -123,7 +131,8 @@ def test_today_defaults_to_the_local_date(monkeypatch):
     place = PlaceFactory(data_updated_on=STALE, managers=[UserFactory()])
     out = io.StringIO()
 
-    call_command("remind_stale_places", stdout=out)
+    with committed():
+        call_command("remind_stale_places", stdout=out)
 
     place.refresh_from_db()
     assert place.reminder_sent_on == TODAY
