@@ -1,15 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from relais.accounts import urls as accounts_urls
 from relais.api.api import api
 from relais.core import views as core_views
+from relais.site import account_urls as site_account_urls
 from relais.site import views as site_views
 
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("carte/departements.geojson", core_views.department_outline, name="department-outline"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("comptes/", include("relais.accounts.urls")),
+    # One `accounts` namespace from two layers: the accounts app's own pages, and « Mon espace », which
+    # lists places and so lives in the site layer (docs/architecture.md).
+    path("comptes/", include((accounts_urls.urlpatterns + site_account_urls.urlpatterns, "accounts"))),
     path("lieux/", include("relais.places.urls")),
     path("maillage/", include("relais.coverage.urls")),
     path("espaces/", include("relais.spaces.urls")),

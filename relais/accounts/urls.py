@@ -4,6 +4,9 @@ from django.urls import path, reverse_lazy
 from . import views
 from .forms import ResetForm
 
+# The `accounts` namespace also holds « Mon espace » (dashboard, resolve-report, review-proposal): those
+# views need the places, so they live in the site layer (relais/site/account_urls.py), and relais/urls.py
+# includes both lists under /comptes/ as one namespace.
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
@@ -40,9 +43,6 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
-    path("", views.dashboard, name="dashboard"),
     path("jetons/", views.tokens, name="tokens"),
     path("jetons/<uuid:token_id>/revoquer/", views.revoke_token, name="revoke-token"),
-    path("signalements/<uuid:report_id>/traiter/", views.resolve_report, name="resolve-report"),
-    path("propositions/<uuid:proposal_id>/<str:decision>/", views.review_proposal, name="review-proposal"),
 ]

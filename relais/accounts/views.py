@@ -3,81 +3,17 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
-from relais.places import proposals, quality, tenancy, upkeep
-from relais.places.models import ErrorReport
 from relais.privacy.audit import Actor
 
 from . import signup
 from .forms import LoginForm, SignupForm
 from .models import DEFAULT_TOKEN_DAYS, TOKEN_LIFETIMES, ApiToken, Scope
-
-
-@login_required
-def dashboard(request):
-    places = (
-        tenancy.editable_places(request.user)
-        .select_related("commune")
-        .prefetch_related("typologies", "services", "publics")
-        .order_by("name")
-    )
-    shown = list(places[:200])
-    today = timezone.localdate()
-    for place in shown:
-        place.completeness = quality.completeness(place, today)
-    reports = upkeep.visible_reports(request.user).filter(status=ErrorReport.Status.OPEN)
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "places": shown,
-            "place_count": places.count(),
-            "reports": reports[:100],
-            "report_count": reports.count(),
-            "pending_proposals": list(proposals.pending()[:100])
-            if tenancy.is_network_admin(request.user)
-            else None,
-            "my_proposals": list(request.user.place_proposals.select_related("place")[:50]),
-        },
-    )
-
-
-@login_required
-@require_POST
-def review_proposal(request, proposal_id, decision):
-    """A network admin accepts or refuses a proposed place, or a claim to manage one (404 for others)."""
-    if not tenancy.is_network_admin(request.user) or decision not in {"accepter", "refuser"}:
-        raise Http404
-    proposal = proposals.reviewable_or_404(request.user, proposal_id)
-    actor = Actor.from_request(request)
-    try:
-        if decision == "accepter":
-            proposals.accept(proposal, actor)
-            messages.success(request, _("Proposition acceptée : « %(name)s ».") % {"name": proposal.name})
-        else:
-            proposals.reject(proposal, actor, reason=request.POST.get("reason", "")[:300])
-            messages.success(request, _("Proposition refusée : « %(name)s ».") % {"name": proposal.name})
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    return redirect(reverse("accounts:dashboard") + "#propositions")
-
-
-@login_required
-@require_POST
-def resolve_report(request, report_id):
-    """Mark an error report resolved: only for the places one manages (404 for the others)."""
-    report = get_object_or_404(upkeep.visible_reports(request.user), public_id=report_id)
-    upkeep.resolve_report(report, Actor.from_request(request))
-    messages.success(request, _("Le signalement est marqué comme traité."))
-    return redirect(reverse("accounts:dashboard") + "#signalements")
 
 
 @login_required

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class SiteConfig(AppConfig):
-    """The top layer: what assembles several apps (the home page, the whole demo). No app imports it."""
+    """The top layer: what assembles several apps (the home page, « Mon espace », the whole demo). No app
+    imports it."""
 
     name = "relais.site"
     verbose_name = "Site"

@@ -24,17 +24,13 @@ LEVELS = [
     {"spaces"},
     {"coverage"},
     {"api"},  # the NinjaAPI object, which mounts every app's router
-    {"site"},  # what assembles several apps: the home page, the whole demo
+    {"site"},  # what assembles several apps: the home page, « Mon espace », the whole demo
     {PROJECT},
 ]
 
 # Imports that go up, tolerated for now: (importing module, imported app) → why. Keep it short; an entry
-# that no import needs any more fails the suite, so it is removed when the code moves.
-EXCEPTIONS = {
-    ("relais.accounts.views", "places"): (
-        "the manager dashboard (« Mon espace ») lists the manager's places; it moves to the site layer"
-    ),
-}
+# that no import needs any more fails the suite, so it is removed when the code moves. None is left.
+EXCEPTIONS = {}
 
 # Computational code: plain arrays and dataclasses in, no Django (STYLE.md), so that it runs and is tested
 # without a database.
@@ -166,6 +162,20 @@ def test_every_exception_is_still_needed():
     _problems, used = upward_imports()
 
     assert set(EXCEPTIONS) - used == set(), "exceptions devenues inutiles : retirez-les de EXCEPTIONS"
+
+
+def test_accounts_imports_nothing_of_the_places():
+    """« Mon espace », which lists the places, lives in the site layer (site/dashboard.py), not accounts."""
+    found = [
+        f"{name}:{line} → {target}"
+        for name, path in modules().items()
+        if app_of(name) == "accounts"
+        for line, target in imports_of(name, path)
+        if app_of(target) == "places"
+    ]
+
+    assert found == []
+    assert not any(module == "relais.accounts.views" for module, _app in EXCEPTIONS)
 
 
 @pytest.mark.parametrize("core", PURE_CORES)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from relais.accounts.models import PlaceRole
-from relais.places.models import RegistryVersion
+from relais.places.models import ErrorReport, RegistryVersion
 from relais.privacy.audit import Actor
 from relais.spaces import services
 from relais.testing import PlaceFactory, ResourceFactory, UserFactory
@@ -90,3 +90,45 @@ def test_my_bookings_do_not_query_per_booking(client):
         counts.append(queries(client, reverse("spaces:my-bookings")))
     assert counts[0] == counts[1]
     assert counts[1] <= 6
+
+
+def _measure_dashboard(client, user, make_place, sizes, params=None):
+    counts, made = [], 0
+    client.force_login(user)
+    for size in sizes:
+        while made < size:
+            make_place(made)
+            made += 1
+        counts.append(queries(client, reverse("accounts:dashboard") + (params or "")))
+    return counts
+
+
+@pytest.mark.parametrize("params", ["", "?q=lieu&page=2"])
+def test_a_network_admin_s_dashboard_does_not_query_per_place(client, params):
+    """A page of 20 short rows, whatever the number of places: no query per place or per report. 9 queries:
+    session, user, the places' count (paginator), the page of places, the open reports and their count, the
+    pending proposals, one's own proposals, one's roles; a search adds the count of all places (10)."""
+    admin = UserFactory(network_admin=True)
+
+    def make_place(n):
+        place = PlaceFactory(name=f"Lieu {n:02d}", managers=[UserFactory()])
+        ErrorReport.objects.create(place=place, kind=ErrorReport.Kind.HOURS, message="Fermé le lundi.")
+
+    counts = _measure_dashboard(client, admin, make_place, (25, 60), params)
+    assert counts[0] == counts[1]
+    assert counts[1] <= {"": 9, "?q=lieu&page=2": 10}[params]
+
+
+def test_a_manager_s_dashboard_does_not_query_per_card(client):
+    """Up to 20 cards with their completeness: 10 queries — session, user, the places (21 at most, to know
+    whether they fit in cards), their typologies, services and publics, the open reports and their count,
+    one's own proposals, one's roles (with their place: no query per role for the bookings links)."""
+    manager = UserFactory()
+
+    def make_place(n):
+        place = PlaceFactory(name=f"Lieu {n:02d}", managers=[manager], typologies=["FABLAB"])
+        ErrorReport.objects.create(place=place, kind=ErrorReport.Kind.HOURS, message="Fermé le lundi.")
+
+    counts = _measure_dashboard(client, manager, make_place, (2, 12))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 10
