@@ -10,7 +10,7 @@ from relais.accounts.models import PlaceRole, User
 from relais.privacy.audit import Actor
 from relais.territory.models import Commune, Region
 
-from . import services
+from . import proposals, services
 from .models import Place
 from .opendata.importer import import_places
 
@@ -18,6 +18,7 @@ DEMO_SOURCE = "Relais — lieux de démonstration (fictifs)"
 DEMO_DESCRIPTION = "Lieu fictif créé pour la démonstration de Relais : il est placé au centre de la commune."
 DEMO_PASSWORD = "demo-relais-2026"  # demo accounts only, created by `load_demo` (make run)
 DEMO_MEMBER = "adherent"  # the demo account that is a member of the demo sites
+DEMO_PROPOSER = "porteur"  # the demo account that proposes a place and asks to manage another
 
 REAL_LISTS = [
     ("places/france_services_2024-08-01.csv", "france-services"),
@@ -253,6 +254,39 @@ def load_demo_accounts(sites):
         member.first_name, member.last_name, member.email = "Camille", "Adhérente", "adherent@example.org"
         member.save(update_fields=["first_name", "last_name", "email"])
     return accounts
+
+
+@transaction.atomic
+def load_demo_proposals():
+    """What a network admin reviews on « Mon espace » (DEBUG only, idempotent): a new place proposed by the
+    demo account `porteur`, and its request to manage a demo place it says it runs."""
+    if not settings.DEBUG:
+        return 0
+    user, created = User.objects.get_or_create(
+        username=DEMO_PROPOSER,
+        defaults={"first_name": "Dominique", "last_name": "Porteur (démo)", "email": "porteur@example.org"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    if user.place_proposals.exists():
+        return 0
+    actor = Actor(user=user, channel="command", label="démonstration")
+    data = demo_places()[-1] | {"name": "[Démo] La Fabrique, tiers-lieu proposé (fictif)"}
+    data.pop("source", None)
+    data.pop("source_id", None)
+    data.pop("is_demo", None)
+    proposals.propose_place(
+        data,
+        actor,
+        message="Proposition fictive de la démonstration : un tiers-lieu associatif ouvert en 2026.",
+    )
+    third = Place.objects.filter(source=DEMO_SOURCE).order_by("source_id")[2:3].first()
+    if third is not None:
+        proposals.claim_place(
+            third, actor, message="Demande fictive de la démonstration : je coordonne ce lieu."
+        )
+    return 2 if third is not None else 1
 
 
 def load_demo(out=print, progress=None):

@@ -9,7 +9,9 @@ from relais.spaces import demo as spaces_demo
 
 def load_demo(out=print, progress=None):
     """The registry and its demo places, the bookable resources of two of them, then (DEBUG only) the demo
-    accounts, the member one being a member of both places. One line of `out` for each step."""
+    accounts, the member one being a member of both places, bookings of both places (the member's, some
+    taken by the team for people without an account, a weekly series, a waiting list) and place proposals
+    for the network admin to review. One line of `out` for each step."""
     places_demo.load_demo(out=out, progress=progress)
     sites = places_demo.demo_sites()
     resources = spaces_demo.load_demo_resources(sites)
@@ -17,6 +19,15 @@ def load_demo(out=print, progress=None):
     accounts = _load_demo_accounts(sites)
     if accounts:
         out(f"comptes de démonstration : {', '.join(accounts)} (mot de passe : {places_demo.DEMO_PASSWORD})")
+        bookings = spaces_demo.load_demo_bookings(
+            sites,
+            User.objects.get(username=places_demo.DEMO_MEMBER),
+            User.objects.get(username="gerant"),
+        )
+        out(f"réservations de démonstration (fictives) : created={bookings}")
+        proposals = places_demo.load_demo_proposals()
+        who = places_demo.DEMO_PROPOSER
+        out(f"propositions de lieux de démonstration (compte {who}) : created={proposals}")
 
 
 @transaction.atomic

@@ -3,9 +3,15 @@ pages)."""
 
 import datetime
 
-from relais.members.models import Member
+from django.db import transaction
+from django.utils import timezone
 
-from .models import PriceRule, Qualification, Resource
+from relais.core.errors import DomainError
+from relais.members.models import Member
+from relais.privacy.audit import Actor
+
+from . import services
+from .models import Booking, PriceRule, Qualification, Resource, UserQualification
 
 DEMO_RESOURCES = [
     # (kind, name, capacity, extra fields)
@@ -85,3 +91,120 @@ def load_demo_members(places, user):
             name="Josiane Vidal",
             defaults={"contact": "04 71 00 00 00", "joined_on": datetime.date(2026, 2, 2)},
         )
+
+
+DEMO_NOTE = "[démo]"
+
+
+def _free_slots(resource, *, after, days=21, quantity=1, length=None):
+    """The free slots (start, end) of `resource` after `after`, `length` long (the minimum by default)."""
+    length = datetime.timedelta(minutes=length or max(resource.min_duration_minutes, 60))
+    tz = resource.place.timezone
+    first = timezone.localtime(after, tz).date()
+    grid = services.availability(resource, first, first + datetime.timedelta(days=days))
+    starts = {s: f for s, _e, f in grid.slots()}
+    step = datetime.timedelta(minutes=resource.granularity_minutes)
+    for start, free in starts.items():
+        if start <= after or free < quantity:
+            continue
+        # Every slot of the length must be free.
+        moment, ok = start, True
+        while moment < start + length:
+            if starts.get(moment, 0) < quantity:
+                ok = False
+                break
+            moment += step
+        if ok:
+            yield start, start + length
+
+
+@transaction.atomic
+def load_demo_bookings(places, member, manager):
+    """Bookings to try the booking pages with (idempotent: none is added to a place that has demo ones):
+    the demo member's upcoming bookings, one taken by phone for a person without an account, a weekly
+    series, a booking of today that the team can check in, and a full slot with a waiting list."""
+    created = 0
+    as_member = Actor(user=member, channel="command", label="démonstration")
+    as_team = Actor(user=manager, channel="command", label="démonstration")
+    now = timezone.now()
+    for place in places:
+        if Booking.objects.filter(place=place, notes__startswith=DEMO_NOTE).exists():
+            continue
+        resources = {r.kind: r for r in Resource.objects.filter(place=place).select_related("place__commune")}
+        tomorrow = now + datetime.timedelta(days=1)
+        plans = [
+            # (resource kind, actor, extra booking fields, earliest start)
+            ("meeting_room", as_member, {}, tomorrow),
+            ("desk_pool", as_member, {}, tomorrow + datetime.timedelta(days=1)),
+            (
+                "desk_pool",
+                as_team,
+                {"person_name": "Josiane Vidal (démo)", "person_contact": "04 71 00 00 00"},
+                tomorrow,
+            ),
+            (
+                "equipment",
+                as_team,
+                {"person_name": "Marc Durand (démo)", "person_contact": "06 00 00 00 00"},
+                now,
+            ),
+        ]
+        for kind, actor, extra, after in plans:
+            resource = resources.get(kind)
+            slot = next(_free_slots(resource, after=after), None) if resource else None
+            if slot is None:
+                continue
+            try:
+                services.book(actor, resource, *slot, notes=f"{DEMO_NOTE} réservation fictive", **extra)
+            except DomainError:
+                continue
+            created += 1
+        room = resources.get("meeting_room")
+        slot = next(_free_slots(room, after=now + datetime.timedelta(days=3)), None) if room else None
+        if slot is not None:
+            try:
+                result = services.book_series(
+                    as_team,
+                    room,
+                    *slot,
+                    (slot[0] + datetime.timedelta(weeks=6)).date(),
+                    person_name="Association Les Tricoteuses (démo)",
+                    person_contact="tricot@example.org",
+                    skip_conflicts=True,
+                    notes=f"{DEMO_NOTE} série fictive",
+                )
+                created += len(result.bookings)
+            except DomainError:
+                pass
+        # The demo member holds the laser cutter's qualification (a training followed) and books it.
+        laser = resources.get("machine")
+        if laser is not None:
+            UserQualification.objects.get_or_create(
+                user=member,
+                qualification=laser.required_qualification,
+                defaults={"granted_on": datetime.date(2026, 1, 12), "granted_by": manager},
+            )
+            slot = next(_free_slots(laser, after=tomorrow), None)
+            if slot is not None:
+                try:
+                    services.book(as_member, laser, *slot, notes=f"{DEMO_NOTE} découpe laser")
+                    created += 1
+                except DomainError:
+                    pass
+        # A full slot of the meeting room, and the demo member on its waiting list.
+        slot = next(_free_slots(room, after=now + datetime.timedelta(days=2)), None) if room else None
+        if slot is not None:
+            try:
+                services.book(
+                    as_team,
+                    room,
+                    *slot,
+                    person_name="Lucas Martin (démo)",
+                    person_contact="07 00 00 00 00",
+                    notes=f"{DEMO_NOTE} créneau complet",
+                )
+                created += 1
+                services.join_waitlist(as_member, room, *slot)
+            except DomainError:
+                pass
+    return created

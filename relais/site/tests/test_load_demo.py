@@ -47,9 +47,35 @@ def test_in_debug_the_demo_member_is_a_member_of_the_managed_places(without_the_
     lines = load_demo()
     again = load_demo()
 
-    assert lines[-1] == "comptes de démonstration : admin, gerant, adherent (mot de passe : demo-relais-2026)"
-    assert again[-2:] == ["ressources réservables de démonstration : created=0", lines[-1]]
+    accounts = "comptes de démonstration : admin, gerant, adherent (mot de passe : demo-relais-2026)"
+    assert lines[-3] == accounts
+    assert again[-4:] == [
+        "ressources réservables de démonstration : created=0",
+        accounts,
+        "réservations de démonstration (fictives) : created=0",
+        "propositions de lieux de démonstration (compte porteur) : created=0",
+    ]
     managed = {role.place for role in PlaceRole.objects.filter(user__username="gerant")}
     assert len(managed) == 2
     assert {m.place for m in Member.objects.filter(user__username="adherent")} == managed
     assert Member.objects.filter(user=None, name="Josiane Vidal").count() == 2
+
+
+def test_in_debug_the_demo_has_bookings_and_proposals_to_try(without_the_real_lists, settings):
+    from relais.places.models import PlaceProposal
+    from relais.spaces.models import Booking, WaitlistEntry
+
+    settings.DEBUG = True
+    lines = load_demo()
+
+    managed = {role.place for role in PlaceRole.objects.filter(user__username="gerant")}
+    bookings = Booking.objects.filter(place__in=managed)
+    assert lines[-2] == f"réservations de démonstration (fictives) : created={bookings.count()}"
+    assert bookings.filter(person__username="adherent").exists()
+    assert bookings.filter(person=None, person_name__contains="(démo)").exists()  # taken by phone
+    assert bookings.exclude(series=None).count() >= 2  # a weekly series
+    assert all(b.notes.startswith("[démo]") for b in bookings)
+    assert WaitlistEntry.objects.filter(person__username="adherent").exists()
+    proposals = PlaceProposal.objects.filter(proposed_by__username="porteur", status="proposed")
+    assert {p.kind for p in proposals} == {"new", "claim"}
+    assert lines[-1] == "propositions de lieux de démonstration (compte porteur) : created=2"
