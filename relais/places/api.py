@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from relais.accounts.api_auth import TokenAuth
 from relais.core.api_errors import ErrorOut, error_responses
-from relais.core.errors import NotFound
+from relais.core.errors import DomainError, NotFound
 from relais.privacy.audit import Actor
 from relais.territory import timezones
 from relais.territory.timezones import timezone_of
@@ -35,8 +35,19 @@ class PlaceFilters(Schema):
     open_now: bool = False
     accessible: bool = Field(False, description="accessible en fauteuil roulant")
     include_closed: bool = False
-    page: int = Field(1, ge=1)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=search.MAX_PAGE_SIZE)
+    page: int = Field(1, ge=1, description="numéro de la page, à partir de 1")
+    page_size: int = Field(
+        PAGE_SIZE,
+        ge=1,
+        le=search.MAX_PAGE_SIZE,
+        description=f"nombre de lieux par page, de 1 à {search.MAX_PAGE_SIZE} ({PAGE_SIZE} par défaut)",
+    )
+    limit: int | None = Field(
+        None,
+        ge=1,
+        le=search.MAX_PAGE_SIZE,
+        description=f"autre nom de `page_size` (de 1 à {search.MAX_PAGE_SIZE}) ; n'en donnez qu'un des deux",
+    )
 
 
 class CommuneRef(Schema):
@@ -183,11 +194,23 @@ def services_snapshot(place):
     return data
 
 
-@router.get("", response=PlacePage, summary="Chercher des lieux")
+def _page_size(filters, page_size, limit):
+    """`limit` is another name of `page_size`: either one, or both with the same value."""
+    if limit is None:
+        return page_size
+    if "page_size" in filters.model_fields_set and page_size != limit:
+        raise DomainError(
+            _("limit est un autre nom de page_size : donnez l'un ou l'autre, pas deux valeurs différentes."),
+            field="limit",
+        )
+    return limit
+
+
+@router.get("", response={200: PlacePage, **error_responses(400, 422)}, summary="Chercher des lieux")
 def list_places(request, filters: Query[PlaceFilters]):
     """Lieux filtrés ; avec `lat` et `lon`, ceux à moins de `radius_km` triés par distance."""
     params = filters.dict()
-    page, page_size = params.pop("page"), params.pop("page_size")
+    page, page_size = params.pop("page"), _page_size(filters, params.pop("page_size"), params.pop("limit"))
     query = search.PlaceQuery(**params)
     result = search.search_places(query)
     at = timezones.now_paris()

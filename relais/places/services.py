@@ -8,8 +8,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from relais.core.errors import DomainError, NotFound, ValidationFailed
 from relais.privacy.audit import AuditAction, build_event, diff
@@ -19,7 +22,17 @@ from relais.territory.services import DbCommuneLookup, resolve_commune
 
 from . import validators
 from . import vocabularies as voc
-from .models import Accessibility, Label, LegalForm, Place, PlaceStatus, Public, Service, Typology
+from .models import (
+    Accessibility,
+    Label,
+    LegalForm,
+    Place,
+    PlaceProposal,
+    PlaceStatus,
+    Public,
+    Service,
+    Typology,
+)
 
 VOCABULARY_MODELS = {"typologies": Typology, "services": Service, "publics": Public, "labels": Label}
 LIST_FIELDS = {
@@ -355,12 +368,6 @@ def get_place(place_id):
         raise NotFound(_("lieu introuvable.")) from None
 
 
-def place_history(place):
-    return AuditEvent.objects.filter(
-        target_type=Place._meta.label_lower, target_id=str(place.pk)
-    ).select_related("actor")
-
-
 def sync_vocabularies(models=None):
     """Create or update the vocabulary terms shipped with Relais (idempotent; custom terms are kept).
 
@@ -386,3 +393,187 @@ def sync_vocabularies(models=None):
     upsert(models["services"], voc.SERVICES)
     upsert(models["publics"], voc.PUBLICS)
     upsert(models["labels"], voc.LABELS, lambda row: {"mednum_field": row[3]})
+
+
+# --- The history of a place: its audit events, as people read them ------------------------------------
+
+HISTORY_PAGE_SIZE = 200
+CHANNELS = {
+    "web": gettext_lazy("site"),
+    "api": gettext_lazy("API"),
+    "command": gettext_lazy("commande"),
+    "admin": gettext_lazy("administration"),
+}
+# Actor labels that name a process, not a person (see the `Actor(label=…)` of the commands and importer).
+GENERIC_AUTHORS = {
+    "import": gettext_lazy("import de données ouvertes"),
+    "démonstration": gettext_lazy("données de démonstration"),
+    "système": gettext_lazy("traitement automatique"),
+    "anonyme": gettext_lazy("personne non connectée"),
+}
+EVENT_TITLES = {
+    AuditAction.CREATE: gettext_lazy("Fiche créée"),
+    AuditAction.UPDATE: gettext_lazy("Fiche modifiée"),
+    AuditAction.DELETE: gettext_lazy("Fiche supprimée"),
+}
+CHOICE_FIELDS = {"status": PlaceStatus, "wheelchair": Accessibility, "legal_form": LegalForm}
+
+
+@dataclass
+class HistoryRow:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEvent:
+    at: datetime.datetime
+    action: str
+    title: str
+    author: str
+    channel: str
+    ip_address: str | None
+    rows: list
+    values_title: str = ""  # a creation (or deletion) lists its values under this title, not as changes
+
+
+@dataclass
+class HistoryPage:
+    events: list
+    number: int
+    pages: int
+    count: int
+
+
+def place_history(place):
+    return AuditEvent.objects.filter(
+        target_type=Place._meta.label_lower, target_id=str(place.pk)
+    ).select_related("actor")
+
+
+def place_history_page(place, page=1, per_page=HISTORY_PAGE_SIZE):
+    """One page of the place's history (most recent first): one event per creation, change or deletion,
+    each with the fields it changed under their French names and their values as the pages show them."""
+    current = Paginator(place_history(place), per_page).get_page(page)
+    events = list(current.object_list)
+    readable = _Readable(events)
+    proposal = _accepted_proposal(place) if any(e.action == AuditAction.CREATE for e in events) else None
+    return HistoryPage(
+        events=[_history_event(event, readable, proposal) for event in events],
+        number=current.number,
+        pages=current.paginator.num_pages,
+        count=current.paginator.count,
+    )
+
+
+def _accepted_proposal(place):
+    return (
+        PlaceProposal.objects.filter(
+            place=place, kind=PlaceProposal.Kind.NEW, status=PlaceProposal.Status.ACCEPTED
+        )
+        .select_related("proposed_by")
+        .first()
+    )
+
+
+def _is_empty(value):
+    return value is None or value == "" or value == []
+
+
+def _history_event(event, readable, proposal):
+    snapshot_of = {AuditAction.CREATE: 1, AuditAction.DELETE: 0}.get(event.action)
+    rows = []
+    order = {name: position for position, name in enumerate(SNAPSHOT_FIELDS)}
+    for name, (before, after) in sorted(event.changes.items(), key=lambda c: order.get(c[0], len(order))):
+        if snapshot_of is not None:
+            value = (before, after)[snapshot_of]
+            if not _is_empty(value) and value is not False:  # a new place's defaults ("non") say nothing
+                rows.append(HistoryRow(readable.label(name), "", readable.value(name, value)))
+        elif not (_is_empty(before) and _is_empty(after)):
+            rows.append(
+                HistoryRow(readable.label(name), readable.value(name, before), readable.value(name, after))
+            )
+    author, channel = _author(event), str(CHANNELS.get(event.channel, event.channel))
+    if event.action == AuditAction.CREATE and proposal is not None:
+        # Recorded under the network admin who accepted: the place is the proposer's work, reviewed.
+        proposer, proposed_through = proposal.proposed_by.get_username(), _proposal_channel(proposal)
+        author = _("proposée par %(proposer)s, acceptée par %(reviewer)s") % {
+            "proposer": f"{proposer} ({proposed_through})" if proposed_through else proposer,
+            "reviewer": f"{author} ({channel})" if channel else author,
+        }
+        channel = ""
+    values_title = ""
+    if snapshot_of is not None:
+        values_title = _("Valeurs initiales") if snapshot_of else _("Dernières valeurs")
+    return HistoryEvent(
+        at=event.at,
+        action=event.action,
+        title=str(EVENT_TITLES.get(event.action, event.get_action_display())),
+        author=author,
+        channel=channel,
+        ip_address=event.ip_address,
+        rows=rows,
+        values_title=values_title,
+    )
+
+
+def _author(event):
+    """The person when known; a process (an import…) by an honest name, never as if it were someone."""
+    person = event.actor.get_username() if event.actor is not None else ""
+    generic = GENERIC_AUTHORS.get(event.actor_label)
+    if generic is None:
+        return event.actor_label or person or _("auteur inconnu")
+    return f"{person} ({generic})" if person else str(generic)
+
+
+def _proposal_channel(proposal):
+    channel = (
+        AuditEvent.objects.for_object(proposal)
+        .filter(action=AuditAction.CREATE)
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return str(CHANNELS.get(channel, channel or ""))
+
+
+class _Readable:
+    """Field names and values of audit events as people read them: French names, choices' labels, terms'
+    names, communes' names, oui/non, lists joined."""
+
+    def __init__(self, events):
+        fields = [*Place._meta.concrete_fields, *Place._meta.many_to_many]
+        self.names = {field.name: str(field.verbose_name) for field in fields}
+        self.names.update({"code_insee": self.names["commune"], "reason": _("motif")})
+        self.choices = {name: dict(choices.choices) for name, choices in CHOICE_FIELDS.items()}
+        self.choices.update({name: dict(options) for name, options in LIST_FIELDS.items()})
+        names = set().union(*(event.changes for event in events)) if events else set()
+        for kind, model in VOCABULARY_MODELS.items():
+            if kind in names:
+                self.choices[kind] = dict(model.objects.values_list("code", "name"))
+        if "code_insee" in names:
+            from relais.territory.models import Commune
+
+            codes = {v for e in events for v in e.changes.get("code_insee", ()) if v}
+            communes = Commune.objects.filter(pk__in=codes).values_list("pk", "name")
+            self.choices["code_insee"] = {code: f"{name} ({code})" for code, name in communes}
+
+    def label(self, name):
+        return self.names.get(name, name)
+
+    def value(self, name, value):
+        if _is_empty(value):
+            return "—"
+        if isinstance(value, bool):
+            return _("oui") if value else _("non")
+        names = self.choices.get(name, {})
+        if isinstance(value, list):
+            return ", ".join(str(names.get(v, v)) for v in value)
+        if name == "data_updated_on":
+            try:
+                return formats.date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT")
+            except ValueError:
+                return str(value)
+        if isinstance(value, float):
+            return formats.localize(value)
+        return str(names.get(value, value))

@@ -10,7 +10,6 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +20,7 @@ from . import directory, quality, services, structured_data, tenancy, upkeep
 from . import hours as place_hours_module
 from . import vocabularies as voc
 from .forms import ErrorReportForm, PlaceForm
-from .models import ErrorReport, Place
+from .models import ErrorReport
 
 
 def _directory_outcome(request, vocabularies=None):
@@ -155,48 +154,20 @@ def place_edit(request, place_id):
     return render(request, "places/place_edit.html", {"place": place, "form": form})
 
 
-CHANNELS = {
-    "web": gettext_lazy("site"),
-    "api": gettext_lazy("API"),
-    "command": gettext_lazy("commande"),
-    "admin": gettext_lazy("administration"),
-}
-
-
-def _field_labels():
-    fields = [*Place._meta.concrete_fields, *Place._meta.many_to_many]
-    labels = {f.name: str(f.verbose_name) for f in fields}
-    labels["code_insee"] = str(_("commune (code INSEE)"))
-    return labels
-
-
-def _display(value):
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _change_rows(changes, labels):
-    """{field: [before, after]} as rows people read: the field's French name, values as text."""
-    return [
-        {"label": labels.get(field, field), "before": _display(before), "after": _display(after)}
-        for field, (before, after) in changes.items()
-    ]
-
-
 @login_required
 def place_history(request, place_id):
+    """The place's changes, most recent first, by pages of `services.HISTORY_PAGE_SIZE` events."""
     place = tenancy.get_editable_place_or_404(request.user, place_id)
-    events = list(services.place_history(place)[:200])
-    labels = _field_labels()
-    for event in events:
-        event.rows = _change_rows(event.changes, labels)
-        event.channel_label = CHANNELS.get(event.channel, event.channel)
-    return render(request, "places/place_history.html", {"place": place, "events": events})
+    history = services.place_history_page(place, request.GET.get("page") or 1)
+    page_links = {
+        "newer": f"?page={history.number - 1}" if history.number > 1 else "",
+        "older": f"?page={history.number + 1}" if history.number < history.pages else "",
+    }
+    return render(
+        request,
+        "places/place_history.html",
+        {"place": place, "history": history, "page_links": page_links},
+    )
 
 
 # --- The public place page, its printable sheet, error reports, data confirmation -------------------
@@ -285,7 +256,7 @@ def place_report(request, place_id):
                     message=form.cleaned_data["message"],
                     reporter_email=form.cleaned_data["email"],
                     actor=Actor.from_request(request),
-                    base_url=request.build_absolute_uri("/").rstrip("/"),
+                    request=request,
                 )
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

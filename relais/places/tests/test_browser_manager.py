@@ -50,7 +50,7 @@ def test_a_manager_corrects_the_opening_hours_of_their_place(live_server, browse
 
     # The history tells who changed what, from what to what.
     page.get_by_role("link", name="Historique des modifications").click()
-    row = page.locator("tr.event").first
+    row = page.locator("li.event").first
     expect(row).to_contain_text("camille")
     expect(row.locator("del")).to_have_text("Mo-Fr 09:00-17:00")
     expect(row.locator("ins")).to_have_text("Tu-Sa 10:00-18:00")
