@@ -1,15 +1,24 @@
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from .services import CoverageParams, run_coverage
+from relais.core.api_errors import error_responses
+
+from .services import MAX_RADIUS_KM, CoverageParams, run_coverage
 
 router = Router(tags=["maillage"])
 
 
 class CoverageFilters(Schema):
     territory: str = Field("", description="dep:15, reg:84 ou epci:SIREN ; vide : France entière")
-    radius_km: float = Field(10.0, description="distance de couverture, 200 km au plus")
-    recommend: int = Field(0, description="nombre de sites à recommander (0 : aucun)")
+    # The limits are checked by CoverageParams.validate (a 400 naming the field); stated here for the schema.
+    radius_km: float = Field(
+        10.0,
+        description="distance de couverture, 200 km au plus",
+        json_schema_extra={"exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM},
+    )
+    recommend: int = Field(
+        0, description="nombre de sites à recommander (0 : aucun)", json_schema_extra={"minimum": 0}
+    )
     typology: str = Field("", description="ne compter que les lieux de cette typologie (code)")
     service: str = Field("", description="ne compter que les lieux offrant ce service (code)")
     label: str = Field("", description="ne compter que les lieux ayant ce label (code)")
@@ -17,7 +26,11 @@ class CoverageFilters(Schema):
     exact: bool = Field(
         False, description="chercher l'optimum prouvé (plus long ; repli sur la réponse rapide)"
     )
-    time_limit_s: float = Field(60.0, description="durée maximale du calcul exact, 600 s au plus")
+    time_limit_s: float = Field(
+        60.0,
+        description="durée maximale du calcul exact, 600 s au plus",
+        json_schema_extra={"minimum": 1, "maximum": 600},
+    )
 
 
 class CoverageOut(Schema):
@@ -39,12 +52,7 @@ class CoverageOut(Schema):
     approximations: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
-
-
-@router.get("", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, summary="Analyser le maillage")
+@router.get("", response={200: CoverageOut, **error_responses(400, 404, 422)}, summary="Analyser le maillage")
 def coverage(request, filters: Query[CoverageFilters]):
     """Population couverte à 5, 10, 20 km et rayon choisi, distance moyenne, zones blanches ; agrégats par
     EPCI, département et région ; population par tranche de distance (`bands`) ; distance au lieu le plus

@@ -98,12 +98,16 @@ class ChoicesListValidator:
     def __call__(self, value):
         allowed = {code for code, _name in getattr(voc, self.vocabulary)}
         if not isinstance(value, list):
-            raise ValidationError(f"{self.label} : une liste est attendue.")
+            raise ValidationError(_("%(field)s : une liste est attendue.") % {"field": self.label})
         unknown = [v for v in value if v not in allowed]
         if unknown:
             raise ValidationError(
-                f"{self.label} : valeur(s) inconnue(s) {', '.join(map(str, unknown))} ; valeurs possibles : "
-                f"{', '.join(sorted(allowed))}."
+                _("%(field)s : valeur(s) inconnue(s) %(unknown)s ; valeurs possibles : %(allowed)s.")
+                % {
+                    "field": self.label,
+                    "unknown": ", ".join(map(str, unknown)),
+                    "allowed": ", ".join(sorted(allowed)),
+                }
             )
 
     def __eq__(self, other):

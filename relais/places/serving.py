@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError
 from relais.territory.geo import EARTH_RADIUS_KM, SphereIndex, haversine_km
@@ -51,8 +52,8 @@ def parse_radius(text):
     if not (math.isfinite(value) and 0 <= value <= MAX_RADIUS_KM):
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
         raise DomainError(
-            f"le rayon doit être un nombre de kilomètres compris entre 0 et {MAX_RADIUS_KM} "
-            f"(reçu : « {shown} »).",
+            _("le rayon doit être un nombre de kilomètres compris entre 0 et %(max)s (reçu : « %(value)s »).")
+            % {"max": MAX_RADIUS_KM, "value": shown},
             field="rayon",
         )
     return value
@@ -244,7 +245,9 @@ def places_serving(territory, radius_km=None, typology=""):
     radius_km = default_radius_km() if radius_km is None else float(radius_km)
     if not (0 <= radius_km <= MAX_RADIUS_KM):
         raise DomainError(
-            f"le rayon doit être compris entre 0 et {MAX_RADIUS_KM} km (reçu : {radius_km}).", field="rayon"
+            _("le rayon doit être compris entre 0 et %(max)s km (reçu : %(value)s).")
+            % {"max": MAX_RADIUS_KM, "value": radius_km},
+            field="rayon",
         )
     index = place_index()
     n = len(index)

@@ -202,7 +202,7 @@ def _bookings():
 def _public_place(place_id):
     place = Place.objects.select_related("commune").filter(pk=place_id).first()
     if place is None:
-        raise NotFound("lieu introuvable.", field="place_id")
+        raise NotFound(_("lieu introuvable."), field="place_id")
     return place
 
 
@@ -214,7 +214,7 @@ def _bookable_resource(resource_id, *, field="resource"):
         .first()
     )
     if resource is None:
-        raise NotFound("ressource introuvable ou non réservable.", field=field)
+        raise NotFound(_("ressource introuvable ou non réservable."), field=field)
     return resource
 
 
@@ -223,7 +223,7 @@ def _own_or_team_booking(request, booking_id):
     try:
         return tenancy.get_for_team_or_404(_bookings(), request.user, person=True, public_id=booking_id)
     except Http404:
-        raise NotFound("réservation introuvable.", field="booking") from None
+        raise NotFound(_("réservation introuvable."), field="booking") from None
 
 
 # --- Endpoints --------------------------------------------------------------------------------------
@@ -291,7 +291,9 @@ def list_bookings(request, filters: Query[BookingFilters]):
     if filters.place is not None:
         place = Place.objects.select_related("commune").filter(pk=filters.place).first()
         if place is None or not tenancy.works_for(user, place):
-            raise NotFound("lieu introuvable, ou dont vous ne faites pas partie de l'équipe.", field="place")
+            raise NotFound(
+                _("lieu introuvable, ou dont vous ne faites pas partie de l'équipe."), field="place"
+            )
         qs = qs.filter(place=place)
         tz = place.timezone
     else:
@@ -328,7 +330,7 @@ def create_booking(request, payload: BookingIn):
         if tenancy.works_for(request.user, resource.place):
             member = Member.objects.filter(public_id=payload.member, place=resource.place).first()
         if member is None:
-            raise NotFound("adhérent introuvable dans ce lieu.", field="member")
+            raise NotFound(_("adhérent introuvable dans ce lieu."), field="member")
     booking = services.book(
         Actor.from_request(request, channel="api"),
         resource,
@@ -381,7 +383,7 @@ def cancel_booking(request, booking_id: uuid.UUID):
         except ValueError:
             return Status(
                 422,
-                {"detail": "reason : un texte de 300 caractères au plus est attendu, dans un objet JSON."},
+                {"detail": _("reason : un texte de 300 caractères au plus est attendu, dans un objet JSON.")},
             )
     booking = _own_or_team_booking(request, booking_id)
     booking = services.cancel(Actor.from_request(request, channel="api"), booking, reason=reason)

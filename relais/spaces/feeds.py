@@ -97,7 +97,7 @@ def _feed_bookings():
 def personal_feed(request, token):
     user = user_for_feed_token(token)
     if user is None:
-        raise Http404("adresse de calendrier inconnue ou révoquée.")
+        raise Http404(_("adresse de calendrier inconnue ou révoquée."))
     bookings = _feed_bookings().filter(person=user).order_by("start", "id")
     response = _calendar_response(ical.calendar(bookings, "Mes réservations — Relais"), "reservations.ics")
     response["X-Robots-Tag"] = "noindex"
@@ -125,7 +125,7 @@ def resource_feed_by_secret(request, token, resource_id):
         Resource.objects.for_team(user).select_related("place__commune").filter(public_id=resource_id).first()
     )
     if user is None or resource is None:
-        raise Http404("adresse de calendrier inconnue ou révoquée.")
+        raise Http404(_("adresse de calendrier inconnue ou révoquée."))
     bookings = _feed_bookings().filter(resource=resource).order_by("start", "id")
     name = f"{resource.name} — {resource.place.name}"
     response = _calendar_response(

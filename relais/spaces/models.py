@@ -93,7 +93,7 @@ POOLED_KINDS = (ResourceKind.DESK_POOL, ResourceKind.EQUIPMENT)
 
 def validate_equipment(value):
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValidationError("équipements : une liste de libellés est attendue.")
+        raise ValidationError(_("équipements : une liste de libellés est attendue."))
 
 
 class Qualification(models.Model):
