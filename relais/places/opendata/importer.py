@@ -17,7 +17,7 @@ from relais.territory.services import memory_commune_lookup
 
 from ..models import Place, RegistryVersion
 from ..services import SNAPSHOT_FIELDS, VOCABULARY_MODELS, Vocabularies, clean_place_data, snapshot
-from . import france_services, mednum, relais_csv
+from . import france_services, mednum, relais_csv, repairs
 
 FORMATS = ["mednum-csv", "mednum-json", "geojson", "csv", "france-services", "mednum-2022"]
 FIELD_LABELS = {
@@ -58,6 +58,7 @@ class Record:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     place_id: uuid.UUID | None = None
+    relais_format: bool = False  # Relais' own fields: not an open list, nothing to repair
 
 
 @dataclass
@@ -82,16 +83,27 @@ class ImportReport:
     warnings: list = field(default_factory=list)
     rejected_count: int = 0
     warnings_count: int = 0
+    repairs: dict = field(default_factory=dict)  # {repairs.KINDS item: places repaired}, valid rows only
     written: bool = False
 
     def summary(self):
-        return (
+        text = (
             f"format={self.format} rows={self.total} created={self.created} updated={self.updated} "
             f"unchanged={self.unchanged} rejected={self.rejected_count} warnings={self.warnings_count}"
         )
+        counts = [f"{kind}:{self.repairs[kind]}" for kind in repairs.KINDS if self.repairs.get(kind)]
+        return f"{text} repairs={','.join(counts)}" if counts else text
+
+    def repair_lines(self):
+        """One French line for each repair made: what was repaired, in how many places."""
+        return repairs.report_lines(self.repairs)
 
     def add(self, record):
-        """Count the record's problems; keep the first ones with their line (message text made safe)."""
+        """Count the record's problems and repairs; keep the first problems with their line (message text
+        made safe)."""
+        if not record.errors:
+            for kind in repairs.repaired_kinds(record.warnings):
+                self.repairs[kind] = self.repairs.get(kind, 0) + 1
         for messages, kept, count in (
             (record.errors, self.rejected, "rejected_count"),
             (record.warnings, self.warnings, "warnings_count"),
@@ -189,6 +201,12 @@ class Records:
             raise DomainError(_("GeoJSON : une FeatureCollection est attendue."), field="fichier")
 
     def __iter__(self):
+        for record in self._records():
+            if record.data is not None and not record.relais_format:
+                repairs.repair(record.data, record.warnings)
+            yield record
+
+    def _records(self):
         if self.fmt in TABLE_FORMATS:
             for line, row, problem in self.source:
                 yield self._table_record(line, row, problem)
@@ -225,6 +243,7 @@ class Records:
         else:
             record.data = relais_csv.row_to_data(row)
             record.place_id = _uuid_or_none(row.get("id"))
+            record.relais_format = True
         return record
 
 
@@ -246,6 +265,7 @@ def _geojson_record(number, feature, book, default_source):
             row["longitude"], row["latitude"] = str(coords[0]), str(coords[1])
         record.data = relais_csv.row_to_data(row)
         record.place_id = _uuid_or_none(feature.get("id"))
+        record.relais_format = True
     else:
         row = mednum.json_to_row(properties)
         if geometry:

@@ -15,6 +15,7 @@ from .. import validators
 from .. import vocabularies as voc
 from ..models import Label, Public, Service, Typology
 from .identifiers import source_id_from
+from .repairs import TYPOLOGY, Repair
 
 COLUMNS = [
     "id",
@@ -321,6 +322,15 @@ def row_to_json(row):
 V0_SOURCE_NAMES = {
     "conseiller-numerique": "Conseillers numériques France Services (ANCT, 2022)",
 }
+# The typology the 2022 list implies for its places that have none (5,858 of 6,196): the first rule that
+# matches, (column, values that imply it, typology code). A place labelled France Services is one; every
+# other place of this list of lieux de médiation numérique offers free access to computers, internet or
+# digital-skills support (its `services`), which is what an espace public numérique is.
+V0_TYPOLOGY_RULES = [
+    ("labels_nationaux", {"France Services"}, "FRANCE_SERVICES"),
+    ("services", set(voc.SERVICE_ALIASES_V0), "EPN"),
+]
+TYPOLOGY_NAMES = {code: name for code, name, _value in voc.TIERS_LIEUX_TYPOLOGIES}
 
 
 def v0_row_to_data(row, book, errors, warnings, lookup):
@@ -389,10 +399,29 @@ def v0_row_to_data(row, book, errors, warnings, lookup):
             _map(split(row.get("labels_nationaux")), book.label_from_value, "labels_nationaux", warnings)
         )
     )
+    if not data["typologies"] and not split(row.get("typologie")):
+        v0_typology(row, data, book, warnings)
     repair_optional_fields(data, warnings, lookup)
     if row.get("cp_coherent") == "non":
         warnings.append(_("le code postal de la source ne correspond pas à la commune des coordonnées."))
     return data
+
+
+def v0_typology(row, data, book, warnings):
+    """Give a 2022 place without a typology the one its source implies (V0_TYPOLOGY_RULES), and say so."""
+    for column, values, code in V0_TYPOLOGY_RULES:
+        found = next((v for v in split(row.get(column)) if v in values), None)
+        if found is not None and code in book.typology_codes:
+            data["typologies"] = [code]
+            warnings.append(
+                Repair(
+                    TYPOLOGY,
+                    _("typologie déduite de la source : %(typology)s (%(column)s « %(value)s »).")
+                    % {"typology": TYPOLOGY_NAMES.get(code, code), "column": column, "value": found},
+                )
+            )
+            return True
+    return False
 
 
 def _unmapped(column, value):

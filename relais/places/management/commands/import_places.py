@@ -70,6 +70,8 @@ class Command(BaseCommand):
                 report.warnings_count,
                 show,
             )
+            for line in report.repair_lines():
+                self.stdout.write(f"Réparation : {line}")
         self.stdout.write(report.summary() + (" dry_run=1" if dry_run else ""))
 
     def _problems(self, title, problems, count, show):
