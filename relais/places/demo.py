@@ -308,5 +308,10 @@ def load_demo(out=print, progress=None):
         out(f"{relative} : {report.summary()}")
         for problem in report.rejected[:5]:
             out(f"  rejet {problem}")
+    if any((base / relative).exists() for relative, _fmt in REAL_LISTS):
+        from .dedup import dedupe_registry  # the open lists overlap: the same place listed several times
+
+        run = dedupe_registry(Actor(channel="command", label="dédoublonnage"))
+        out(f"doublons : fusionnés={run.merged}, à examiner={run.queued}")
     created, updated = load_demo_places(actor)
     out(f"lieux de démonstration : created={created} updated={updated}")

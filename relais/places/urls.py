@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dedup_views, views
 
 app_name = "places"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<uuid:place_id>/fiche/", views.place_sheet, name="sheet"),
     path("<uuid:place_id>/signaler/", views.place_report, name="report"),
     path("<uuid:place_id>/confirmer/", views.place_confirm, name="confirm"),
+    path("doublons/", dedup_views.duplicate_list, name="duplicates"),
+    path("doublons/<int:candidate_id>/", dedup_views.duplicate_decide, name="duplicate-decide"),
 ]

@@ -379,6 +379,9 @@ def _clean(record, seen, vocabularies, lookup, is_demo):
 
 def _write(batch, report, actor):
     """Create or update the places of one batch (inside the import's transaction); the number of events."""
+    from ..dedup import absorb_merged_rows  # rows of merged places (their aliases) update the kept place
+
+    batch = absorb_merged_rows(batch, report, actor)
     keys = {(c.values["source"], c.values["source_id"]) for _record, c in batch}
     existing = {
         (p.source, p.source_id): p
