@@ -67,7 +67,8 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    """Login; an account not opened yet is told so (and its owner gets the link again, see the view)."""
+    """Login; an account not opened yet is told so, to the one who knows its password (who may ask for the
+    link again, see the views)."""
 
     pending_user = None
 
@@ -81,8 +82,8 @@ class LoginForm(AuthenticationForm):
             if self.pending_user is not None:
                 raise forms.ValidationError(
                     _(
-                        "votre compte n'est pas encore ouvert : suivez le lien de confirmation envoyé à "
-                        "votre adresse e-mail (un nouveau lien vient de partir)."
+                        "votre compte n'est pas encore ouvert : confirmez votre adresse e-mail en suivant le "
+                        "lien que nous vous avons envoyé. Vous ne le trouvez pas ? Demandez-en un nouveau."
                     ),
                     code="pending",
                 ) from None

@@ -95,6 +95,17 @@ def pending_account(identifier, password):
     return None
 
 
+def resend_link(absolute, user_id, next_url=""):
+    """Send the confirmation link again to the account `user_id` if it is still pending; True if sent."""
+    if user_id is None:
+        return False
+    user = get_user_model().objects.filter(pk=user_id, is_active=False, last_login__isnull=True).first()
+    if user is None:
+        return False
+    send_account_mail(absolute, "pending", user, next_url)
+    return True
+
+
 def pending_accounts_of(email):
     User = get_user_model()
     return list(User.objects.filter(is_active=False, last_login__isnull=True, email__iexact=email.strip()))

@@ -10,6 +10,7 @@ from .forms import ResetForm
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
+    path("connexion/nouveau-lien/", views.resend_activation, name="resend-activation"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.signup_view, name="signup"),
     path("inscription/envoyee/", views.signup_sent, name="signup-sent"),

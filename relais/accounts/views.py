@@ -111,13 +111,30 @@ def activate(request, uidb64, token):
     return redirect(_safe_next(request) or "spaces:index")
 
 
+# The account whose password was just given right but whose address is not confirmed yet: the only one
+# « resend the link » sends to (nothing else tells who has an account).
+PENDING_SESSION_KEY = "accounts_pending_user"
+
+
 class LoginView(auth_views.LoginView):
-    """The login page; an account whose address is not confirmed yet gets its link again."""
+    """The login page; an account whose address is not confirmed yet is told so and offered its link
+    again (only when the password is right)."""
 
     template_name = "accounts/login.html"
     form_class = LoginForm
 
     def form_invalid(self, form):
         if form.pending_user is not None:
-            signup.send_account_mail(self.request.build_absolute_uri, "pending", form.pending_user, "")
+            self.request.session[PENDING_SESSION_KEY] = form.pending_user.pk
         return super().form_invalid(form)
+
+
+@require_POST
+def resend_activation(request):
+    """Send the confirmation link again to the account the login page has just recognised."""
+    user_id = request.session.pop(PENDING_SESSION_KEY, None)
+    if signup.resend_link(request.build_absolute_uri, user_id, _safe_next(request)):
+        messages.success(
+            request, _("Un nouveau lien de confirmation vient de partir : regardez votre messagerie.")
+        )
+    return redirect("accounts:login")

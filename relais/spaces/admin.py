@@ -164,6 +164,7 @@ class BookingAdmin(PlaceScopedAdmin):
         "series",
         "price_cents",
         "member_rate",
+        "price_audience",
         "notes",
         "created_at",
         "cancelled_at",

@@ -101,6 +101,10 @@ class BookingOut(Schema):
     person: str
     price_cents: int | None
     member_rate: bool
+    price_audience: str = Field(
+        description="public du tarif qui a fait le prix : member, non_member, all ; vide : inconnu"
+    )
+    price_label: str
     series_id: uuid.UUID | None
     created_at: datetime.datetime
     cancelled_at: datetime.datetime | None
@@ -127,6 +131,10 @@ class BookingIn(Schema):
     person_contact: str = Field("", max_length=200)
     member: uuid.UUID | None = Field(None, description="équipe du lieu : réserver pour cet adhérent du lieu")
     notes: str = Field("", max_length=500)
+    extra_seats: bool = Field(
+        False,
+        description="des places en plus de celles que la personne a déjà à ce moment-là (sinon : refus 409)",
+    )
 
 
 class BookingChangeIn(Schema):
@@ -188,6 +196,8 @@ def booking_out(booking):
         "person": booking.person_display,
         "price_cents": booking.price_cents,
         "member_rate": booking.member_rate,
+        "price_audience": booking.price_audience,
+        "price_label": str(booking.price_label),
         "series_id": booking.series.public_id if booking.series_id else None,
         "created_at": booking.created_at,
         "cancelled_at": booking.cancelled_at,
@@ -342,6 +352,7 @@ def create_booking(request, payload: BookingIn):
         member=member,
         quantity=payload.quantity,
         notes=payload.notes,
+        extra_seats=payload.extra_seats,
     )
     return Status(201, booking_out(_bookings().get(pk=booking.pk)))
 

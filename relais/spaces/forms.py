@@ -83,6 +83,15 @@ class BookingForm(SlotForm):
     skip_conflicts = forms.BooleanField(
         label=_("Réserver la série sans les dates en conflit"), required=False
     )
+    extra_seats = forms.BooleanField(label=_("Réserver des places en plus"), required=False)
+    walk_in = forms.BooleanField(
+        label=_("Arrivée sans réservation"),
+        required=False,
+        help_text=_(
+            "La personne est là : le créneau peut avoir commencé il y a au plus 30 minutes ; sa présence "
+            "est pointée."
+        ),
+    )
     member = forms.ModelChoiceField(
         label=_("Adhérent du lieu"),
         queryset=Member.objects.none(),
@@ -103,11 +112,13 @@ class BookingForm(SlotForm):
         label=_("Téléphone ou e-mail de la personne"), required=False, max_length=200
     )
 
-    STAFF_FIELDS = ("member", "person_account", "person_name", "person_contact")
+    STAFF_FIELDS = ("member", "person_account", "person_name", "person_contact", "walk_in")
 
     def __init__(self, *args, staff=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.staff = staff
+        if "quantity" not in self.fields:  # a resource booked whole: no seats to add
+            del self.fields["extra_seats"]
         if not staff:
             for name in self.STAFF_FIELDS:
                 del self.fields[name]

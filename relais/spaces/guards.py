@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from relais.core.errors import DomainError, Forbidden
 from relais.places import tenancy
 
-from .wording import moment_text
+from .wording import duration_text, moment_text
 
 # Check-in opens this long before the start of a booking.
 CHECK_IN_OPENS_MINUTES = 30
@@ -64,4 +64,71 @@ def may_mark_no_show(booking, actor, at):
             % {"start": moment_text(booking.start, booking.place.timezone)},
             field="booking",
             code="not_started",
+        )
+
+
+def may_undo_check_in(booking, actor, at=None):
+    """Only the place's team goes back on a check-in (a mistaken one)."""
+    if not tenancy.works_for(_user(actor), booking.place_id):
+        raise Forbidden(
+            _("seule l'équipe du lieu peut revenir sur un pointage."), field="booking", code="forbidden"
+        )
+
+
+def cancellation_deadline(booking):
+    """The last moment the booked person may cancel or change the booking online."""
+    return booking.start - datetime.timedelta(minutes=booking.resource.cancellation_deadline_minutes)
+
+
+def made_past_its_deadline(booking, at):
+    """The booking was made (before `at`) after its own cancellation deadline: it never could be cancelled
+    online, and no deadline earlier than its creation is to be named."""
+    created = booking.created_at
+    return created is not None and cancellation_deadline(booking) < created <= at
+
+
+def may_cancel(booking, actor, at):
+    """The booked person (or whoever booked it) until the cancellation deadline; the team at any time (it
+    may pass over the deadline: the services ask for it explicitly)."""
+    if manages(booking, actor, at):
+        return
+    deadline = cancellation_deadline(booking)
+    if at > deadline:
+        delay = booking.resource.cancellation_deadline_minutes
+        tz = booking.place.timezone
+        if not delay:
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            message = _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
+        elif made_past_its_deadline(booking, at):
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation ne peut pas être annulée en ligne : elle a été faite après son délai "
+                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        else:
+            message = _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        raise DomainError(
+            message
+            % {
+                "start": moment_text(booking.start, tz),
+                "deadline": moment_text(deadline, tz),
+                "delay": duration_text(delay),
+            },
+            field="booking",
+            code="deadline",
+        )
+
+
+def may_leave_waitlist(entry, actor, at=None):
+    """The person waiting, or the place's team."""
+    user = _user(actor)
+    if tenancy.works_for(user, entry.place_id):
+        return
+    if user is None or user.pk != entry.person_id:
+        raise Forbidden(
+            _("cette inscription en liste d'attente n'est pas la vôtre."), field="entry", code="forbidden"
         )

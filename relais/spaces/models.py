@@ -28,6 +28,7 @@ from .enums import (
     ResourceKind,
     WaitlistStatus,
 )
+from .querysets import BookingQuerySet, ResourceQuerySet, WaitlistQuerySet
 
 # The rules a new resource starts from, by kind (the team adjusts them): how long, in which steps, how far
 # ahead, the preparation time, the cancellation deadline, who books online.
@@ -148,11 +149,6 @@ class UserQualification(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.qualification} ({self.granted_on:%d/%m/%Y})"
-
-
-class ResourceQuerySet(tenancy.PlaceOwnedQuerySet):
-    def active(self):
-        return self.filter(is_active=True)
 
 
 class Resource(PublicId):
@@ -391,23 +387,6 @@ class BookingSeries(PublicId, PersonFields):
         return f"{self.resource} — chaque semaine jusqu'au {self.until:%d/%m/%Y}"
 
 
-class BookingQuerySet(tenancy.PlaceOwnedQuerySet):
-    """`for_person_or_team(user)`: the user's own bookings (for them or made by them) and those of the
-    places whose team they belong to (network-level roles do not see people's bookings)."""
-
-    person_paths = ("person", "booked_by")
-
-    def active(self):
-        return self.filter(status__in=ACTIVE_STATUSES)
-
-    def overlapping(self, start, end):
-        return self.filter(start__lt=end, end__gt=start)
-
-    def of_person(self, user):
-        """The user's own bookings only: for them or made by them."""
-        return self.filter(Q(person=user) | Q(booked_by=user))
-
-
 class Booking(PublicId, PersonFields):
     resource = models.ForeignKey(
         Resource, on_delete=models.RESTRICT, related_name="bookings", verbose_name=_("ressource")
@@ -439,6 +418,10 @@ class Booking(PublicId, PersonFields):
     )
     price_cents = models.PositiveIntegerField(_("prix (centimes)"), null=True, blank=True)
     member_rate = models.BooleanField(_("tarif adhérent"), default=False)
+    # The audience of the price rules that priced it, at booking time ("" : no price, or booked before).
+    price_audience = models.CharField(
+        _("tarif appliqué"), max_length=12, choices=Audience.choices, blank=True
+    )
     notes = models.CharField(_("remarques"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
@@ -467,12 +450,23 @@ class Booking(PublicId, PersonFields):
     def is_active(self):
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def price_label(self):
+        """Which price rule priced it: « gratuit », « tarif adhérent » or « tarif public » ("" unknown)."""
+        if self.price_cents == 0:
+            return _("gratuit")
+        if self.price_audience == Audience.MEMBER:
+            return _("tarif adhérent")
+        if self.price_audience in (Audience.ALL, Audience.NON_MEMBER):
+            return _("tarif public")
+        return ""
+
 
 # The life cycle of a booking: each move is a named transition, logged in `BookingTransition` and audited.
 # A booking is moved or resized only from the states it can be cancelled from (`services.change`).
 Booking.workflow = workflow.Workflow(
     workflow.Transition(
-        "cancel", sources=[BookingStatus.CONFIRMED], target=BookingStatus.CANCELLED, guard=guards.manages
+        "cancel", sources=[BookingStatus.CONFIRMED], target=BookingStatus.CANCELLED, guard=guards.may_cancel
     ),
     workflow.Transition(
         "check_in",
@@ -485,6 +479,13 @@ Booking.workflow = workflow.Workflow(
         sources=[BookingStatus.CONFIRMED],
         target=BookingStatus.NO_SHOW,
         guard=guards.may_mark_no_show,
+    ),
+    # A mistaken check-in, undone by the team (with a reason, in the log).
+    workflow.Transition(
+        "undo_check_in",
+        sources=[BookingStatus.CHECKED_IN],
+        target=BookingStatus.CONFIRMED,
+        guard=guards.may_undo_check_in,
     ),
     log="spaces.BookingTransition",
 )
@@ -502,10 +503,6 @@ class BookingTransition(workflow.TransitionLog):
 
     def __str__(self):
         return f"{self.booking_id} : {self.from_status or '∅'} → {self.to_status}"
-
-
-class WaitlistQuerySet(tenancy.PlaceOwnedQuerySet):
-    person_paths = ("person",)
 
 
 class WaitlistEntry(PublicId, PersonFields):
@@ -550,9 +547,15 @@ class WaitlistEntry(PublicId, PersonFields):
 
 
 # The life cycle of a waiting-list entry: a freed slot is offered to it (by the service, for nobody in
-# particular); the team withdraws it in the admin.
+# particular); the person leaves it (or the team withdraws it).
 WaitlistEntry.workflow = workflow.Workflow(
     workflow.Transition("offer", sources=[WaitlistStatus.WAITING], target=WaitlistStatus.OFFERED),
+    workflow.Transition(
+        "leave",
+        sources=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+        target=WaitlistStatus.WITHDRAWN,
+        guard=guards.may_leave_waitlist,
+    ),
     log="spaces.WaitlistTransition",
 )
 

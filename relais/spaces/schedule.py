@@ -18,8 +18,10 @@ import numpy as np
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 # The state of a slot (`free_capacity_many(..., with_states=True)`): why it has no free unit.
-FREE, CLOSED, FULL, PAST, NOTICE, HORIZON, CLOSURE = range(7)
+# BUFFER: full only because of the preparation time between bookings (set by `services.availability`).
+FREE, CLOSED, FULL, PAST, NOTICE, HORIZON, CLOSURE, BUFFER = range(8)
 STATE_NAMES = {
+    BUFFER: "buffer",
     FREE: "free",
     CLOSED: "closed",
     FULL: "full",

@@ -151,6 +151,10 @@ def test_an_account_not_opened_yet_is_told_so_at_login_and_gets_its_link_again(
         )
     assert response.status_code == 200
     assert "pas encore ouvert" in response.content.decode()
+    # The link is offered again (issue 11 §5), sent when asked for.
+    assert not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:resend-activation"))
     (message,) = mail.outbox
     assert "Confirmez" in message.subject
     # A wrong password says nothing more (and sends nothing).

@@ -33,11 +33,20 @@ from .bookings import (
     change,
     check_in,
     mark_no_show,
+    undo_check_in,
 )
 from .hours import describe_day, hours_intervals, local_only_holidays, open_layers
 from .pricing import quote
 from .records import locked_resource, snapshot
-from .rules import LOAN_KINDS, Request, check_policy, check_rules, refusal
+from .rules import (
+    LOAN_KINDS,
+    WALK_IN_MINUTES,
+    Request,
+    check_policy,
+    check_rules,
+    refusal,
+    too_late_to_cancel_online,
+)
 from .series import (
     MAX_SERIES_OCCURRENCES,
     Conflict,
@@ -46,7 +55,7 @@ from .series import (
     book_series,
     occurrences,
 )
-from .waitlist import join_waitlist, offer_freed_slot
+from .waitlist import join_waitlist, leave_waitlist, offer_freed_slot
 
 # The names `exports.py` and `benchmarks/spaces.py` use for these.
 _open_layers = open_layers
@@ -55,6 +64,7 @@ _locked_resource = locked_resource
 __all__ = [
     "CHECK_IN_OPENS_MINUTES",
     "LOAN_KINDS",
+    "WALK_IN_MINUTES",
     "MAX_SERIES_OCCURRENCES",
     "Conflict",
     "DomainError",
@@ -76,13 +86,16 @@ __all__ = [
     "hours_intervals",
     "is_place_staff",
     "join_waitlist",
+    "leave_waitlist",
     "local_only_holidays",
     "locked_resource",
     "mark_no_show",
+    "undo_check_in",
     "occurrences",
     "offer_freed_slot",
     "open_layers",
     "quote",
     "refusal",
     "snapshot",
+    "too_late_to_cancel_online",
 ]

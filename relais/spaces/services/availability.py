@@ -4,6 +4,7 @@ Three queries (resources, closures, bookings overlapping the window), whatever t
 slots; the arithmetic is `schedule`'s, on integer minutes.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -77,6 +78,21 @@ class ResourceAvailability:
         if index < len(self.starts) and self.starts[index] == schedule.to_minutes(start):
             return int(self.free[index])
         return 0
+
+
+def _mark_buffer_only(queries, computed):
+    """Full slots that would be free without the preparation time between bookings say so (BUFFER)."""
+    buffered = [
+        i
+        for i, (q, (_free, states)) in enumerate(zip(queries, computed, strict=True))
+        if q.buffer and (states == schedule.FULL).any()
+    ]
+    if not buffered:
+        return
+    bare = schedule.free_capacity_many([dataclasses.replace(queries[i], buffer=0) for i in buffered])
+    for i, free_without_buffer in zip(buffered, bare, strict=True):
+        states = computed[i][1]
+        states[(states == schedule.FULL) & (free_without_buffer > 0)] = schedule.BUFFER
 
 
 def availability(target, start_day, end_day, *, now=None):
@@ -170,11 +186,11 @@ def availability(target, start_day, end_day, *, now=None):
                 now=schedule.to_minutes(now),
             )
         )
+    computed = schedule.free_capacity_many(queries, with_states=True)
+    _mark_buffer_only(queries, computed)
     result = {
         resource.pk: ResourceAvailability(resource, query.slot_starts, query.slot_ends, free, states)
-        for resource, query, (free, states) in zip(
-            resources, queries, schedule.free_capacity_many(queries, with_states=True), strict=True
-        )
+        for resource, query, (free, states) in zip(resources, queries, computed, strict=True)
     }
     if isinstance(target, Resource):
         return result[target.pk]

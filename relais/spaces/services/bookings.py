@@ -19,12 +19,12 @@ from .. import guards, notifications
 from ..enums import BookingStatus
 from ..models import Booking
 from ..wording import duration_text, moment_text
-from .access import resolve_person
+from .access import acting_user, resolve_person
 from .bounds import check_moments
 from .hours import aware
-from .pricing import member_rate_applies, quote
+from .pricing import member_rate_applies, priced
 from .records import locked_resource, log_creation, new_booking, serialised, snapshot, transition
-from .rules import Request, check_capacity, check_rules, occupancy_of
+from .rules import Request, check_capacity, check_duplicate, check_rules, occupancy_of
 from .waitlist import offer_freed_slot
 
 CHECK_IN_OPENS_MINUTES = guards.CHECK_IN_OPENS_MINUTES
@@ -42,6 +42,8 @@ def book(
     quantity=1,
     member=None,
     notes="",
+    extra_seats=False,
+    walk_in=False,
     now=None,
 ):
     """Book `quantity` units of `resource` from `start` to `end` (aware, or wall-clock of the place).
@@ -49,6 +51,10 @@ def book(
     The person is the actor unless the place's team books for an account (`person`) or for someone
     without one (`person_name` and `person_contact`, e.g. by phone), or for one of the place's members
     (`member`). The member rate applies when the person's membership covers the day booked.
+
+    A person who already holds seats of the same pool at that time is refused (a duplicate) unless
+    `extra_seats` says they want more. `walk_in`: the team records someone who is there without a booking,
+    on a slot started up to `rules.WALK_IN_MINUTES` ago; the booking is checked in at once.
     """
     now = now or timezone.now()
     check_moments(now, start=start, end=end)
@@ -60,13 +66,26 @@ def book(
     req = Request(
         aware(start, tz).astimezone(datetime.UTC), aware(end, tz).astimezone(datetime.UTC), quantity
     )
-    rules = {"person": person, "now": now, "tz": tz, "staff": staff, "membership": membership}
+    if walk_in and not staff:
+        raise Forbidden(
+            _("seule l'équipe du lieu note une arrivée sans réservation."), field="person", code="forbidden"
+        )
+    rules = {
+        "person": person,
+        "now": now,
+        "tz": tz,
+        "staff": staff,
+        "membership": membership,
+        "walk_in": walk_in,
+    }
     check_rules(resource, req, **rules)
 
     def operation():
         locked = locked_resource(resource)
         # Again under the lock: a closure or a change of rules may have landed since the first check.
         check_rules(locked, req, **rules)
+        if not extra_seats:
+            check_duplicate(locked, req, person, tz, yourself=person == acting_user(actor))
         check_capacity(locked, req, occupancy_of(locked, req.start, req.end), tz)
         booking = new_booking(
             locked,
@@ -80,6 +99,10 @@ def book(
         booking.save(force_insert=True)
         log_creation(booking, actor)
         record(actor, AuditAction.CREATE, booking, changes=diff({}, snapshot(booking)), place=locked.place)
+        if walk_in:  # the person is there
+            booking = transition(
+                booking, "check_in", actor, reason=_("arrivée sans réservation"), at=now, checked_in_at=now
+            )
         notifications.notify_after_commit("confirmed", booking.pk)
         return booking
 
@@ -112,7 +135,27 @@ def _check_deadline(booking, now, tz, *, staff, override, action):
     if now <= deadline or override:
         return
     cancelling = action == "cancel"
-    if not delay:
+    if delay and guards.made_past_its_deadline(booking, now):
+        # Never a deadline earlier than the booking itself: say it was booked too late to be cancelled.
+        if staff:
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation a été faite après son délai d'annulation (%(delay)s avant le début). "
+                "L'équipe du lieu peut passer outre ce délai (case à cocher)."
+            )
+        elif cancelling:
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation ne peut pas être annulée en ligne : elle a été faite après son délai "
+                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        else:
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation ne peut pas être modifiée en ligne : elle a été faite après son délai "
+                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+    elif not delay:
         message = (
             # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
             _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
@@ -283,11 +326,21 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
         before = snapshot(current)
         old = Booking(resource=locked, start=current.start, end=current.end, quantity=current.quantity)
         current.start, current.end, current.quantity = req.start, req.end, req.quantity
-        current.price_cents = quote(locked, req.start, req.end, is_member=current.member_rate)
+        current.price_cents, current.price_audience = priced(
+            locked, req.start, req.end, is_member=current.member_rate
+        )
         if req.start != old.start:  # a new start time: remind again the day before
             current.reminder_sent_at = None
         current.save(
-            update_fields=["start", "end", "quantity", "price_cents", "member_rate", "reminder_sent_at"]
+            update_fields=[
+                "start",
+                "end",
+                "quantity",
+                "price_cents",
+                "price_audience",
+                "member_rate",
+                "reminder_sent_at",
+            ]
         )
         record(actor, AuditAction.UPDATE, current, changes=diff(before, snapshot(current)), place=place)
         notifications.notify_after_commit("changed", current.pk)
@@ -316,5 +369,20 @@ def mark_no_show(actor, booking, *, now=None):
 
     def operation():
         return transition(_get_for_update(booking), "no_show", actor, at=now)
+
+    return serialised(operation)
+
+
+def undo_check_in(actor, booking, *, reason, now=None):
+    """The team goes back on a mistaken check-in: the booking is confirmed again (the reason is logged)."""
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise DomainError(
+            _("dites pourquoi le pointage est annulé (motif)."), field="reason", code="required"
+        )
+
+    def operation():
+        current = _get_for_update(booking)
+        return transition(current, "undo_check_in", actor, reason=reason.strip(), at=now, checked_in_at=None)
 
     return serialised(operation)

@@ -17,7 +17,7 @@ from relais.core.errors import Conflict
 from ..enums import BookingStatus
 from ..models import Booking, Resource
 from .access import acting_user
-from .pricing import member_rate_applies, quote
+from .pricing import member_rate_applies, priced
 
 
 def locked_resource(resource):
@@ -101,6 +101,7 @@ def new_booking(locked, req, actor, who, *, membership, tz, notes="", series=Non
     its day); `who` is (person, person_name, person_contact)."""
     person, person_name, person_contact = who
     is_member = member_rate_applies(membership, req.start, tz)
+    price_cents, price_audience = priced(locked, req.start, req.end, is_member=is_member)
     return Booking(
         resource=locked,
         place_id=locked.place_id,
@@ -112,7 +113,8 @@ def new_booking(locked, req, actor, who, *, membership, tz, notes="", series=Non
         end=req.end,
         quantity=req.quantity,
         series=series,
-        price_cents=quote(locked, req.start, req.end, is_member=is_member),
+        price_cents=price_cents,
+        price_audience=price_audience,
         member_rate=is_member,
         notes=notes[:500],
     )

@@ -17,10 +17,13 @@ from .. import schedule
 from ..enums import ACTIVE_STATUSES, BookingPolicy, ResourceKind
 from ..models import Booking, UserQualification
 from ..wording import duration_text, moment_text, period_text, time_text
-from .hours import closures_of, describe_day, hours_intervals
+from .hours import aware, closures_of, describe_day, hours_intervals
 
 # Resources lent and taken away: only the pick-up and the return must be within the hours.
 LOAN_KINDS = (ResourceKind.EQUIPMENT,)
+
+# The team records a walk-in (someone there, without a booking) on a slot started up to this long ago.
+WALK_IN_MINUTES = 30
 
 
 @dataclass
@@ -81,11 +84,12 @@ def check_policy(resource, start, tz, *, staff, membership):
         raise error
 
 
-def check_rules(resource, req, *, person, now, tz, staff=False, membership=()):
+def check_rules(resource, req, *, person, now, tz, staff=False, membership=(), walk_in=False):
     """Every rule but the capacity (checked under the lock); raises DomainError naming the rule.
 
     `staff`: the place's team books (any policy); `membership`: the person's membership periods at the
-    place (`members.membership_days`), for the resources kept for members.
+    place (`members.membership_days`), for the resources kept for members; `walk_in`: the team records
+    someone who is there, on a slot started up to `WALK_IN_MINUTES` ago (no minimum notice).
     """
     start, end = req.start, req.end
     if end <= start:
@@ -106,7 +110,20 @@ def check_rules(resource, req, *, person, now, tz, staff=False, membership=()):
             code="inactive",
         )
     check_policy(resource, start, tz, staff=staff, membership=membership)
-    if start < now:
+    if walk_in and start >= now - datetime.timedelta(minutes=WALK_IN_MINUTES):
+        pass  # someone there, on a slot started a few minutes ago
+    elif walk_in:
+        raise DomainError(
+            # Translators: %(when)s is a date and time; %(delay)s a duration, e.g. « 30 min »
+            _(
+                "le %(when)s est trop loin dans le passé : une arrivée sans réservation se note sur un "
+                "créneau commencé il y a au plus %(delay)s."
+            )
+            % {"when": moment_text(start, tz), "delay": duration_text(WALK_IN_MINUTES)},
+            field="start",
+            code="past",
+        )
+    elif start < now:
         raise DomainError(
             # Translators: %(when)s is a date and time, e.g. « 12/03/2026 à 09:00 »
             _("le %(when)s est déjà passé : on ne réserve pas dans le passé.")
@@ -115,7 +132,7 @@ def check_rules(resource, req, *, person, now, tz, staff=False, membership=()):
             code="past",
         )
     notice = resource.min_notice_minutes
-    if start < now + datetime.timedelta(minutes=notice):
+    if not walk_in and start < now + datetime.timedelta(minutes=notice):
         raise DomainError(
             # Translators: %(delay)s is a duration, e.g. « 2 h » or « 1 jour »
             _("« %(resource)s » se réserve au moins %(delay)s à l'avance (délai minimal).")
@@ -361,3 +378,54 @@ def _taking(occupancy, buffer, lo, hi):
         if s < hi and e + buffer > lo:
             return s, e
     return None
+
+
+def check_duplicate(resource, req, person, tz, *, yourself):
+    """The same person booking the same pool at the same time again is most often a double click or a
+    forgotten booking: a Conflict naming the booking they already have (more seats are asked explicitly).
+    Bookings for a name without an account (by phone, for different people) are never duplicates."""
+    if person is None or resource.capacity <= 1:
+        return
+    existing = (
+        Booking.objects.filter(resource=resource, person=person, status__in=ACTIVE_STATUSES)
+        .overlapping(req.start, req.end)
+        .order_by("start", "id")
+        .first()
+    )
+    if existing is None:
+        return
+    values = {
+        "person": person,
+        "resource": resource,
+        "period": period_text(existing.start, existing.end, tz),
+        "quantity": existing.quantity,
+    }
+    if yourself:
+        message = ngettext(
+            # Translators: %(period)s is e.g. « le mardi 3 mars 2026 de 10:00 à 11:00 »
+            "vous avez déjà une réservation de « %(resource)s » %(period)s (%(quantity)s place). Pour des "
+            "places en plus, cochez « Réserver des places en plus » ; sinon modifiez cette réservation.",
+            "vous avez déjà une réservation de « %(resource)s » %(period)s (%(quantity)s places). Pour des "
+            "places en plus, cochez « Réserver des places en plus » ; sinon modifiez cette réservation.",
+            existing.quantity,
+        )
+    else:
+        message = ngettext(
+            # Translators: %(person)s is a name; %(period)s e.g. « le mardi 3 mars 2026 de 10:00 à 11:00 »
+            "%(person)s a déjà une réservation de « %(resource)s » %(period)s (%(quantity)s place). Pour des "
+            "places en plus, cochez « Réserver des places en plus » ; sinon modifiez cette réservation.",
+            "%(person)s a déjà une réservation de « %(resource)s » %(period)s (%(quantity)s places). Pour "
+            "des places en plus, cochez « Réserver des places en plus » ; sinon modifiez cette réservation.",
+            existing.quantity,
+        )
+    raise Conflict(message % values, field="start", code="duplicate")
+
+
+def too_late_to_cancel_online(resource, start, now):
+    """A booking of `resource` starting at `start` (aware, or wall-clock of the place), made at `now`, is
+    already past its cancellation deadline: the person could not cancel nor change it online."""
+    delay = resource.cancellation_deadline_minutes
+    if not delay:
+        return False
+    start = aware(start, resource.place.timezone)
+    return now > start - datetime.timedelta(minutes=delay)

@@ -80,3 +80,8 @@ def offer_freed_slot(freed, *, now=None):
             notifications.notify_after_commit("waitlist_offer", entry.pk)
             return entry
     return None
+
+
+def leave_waitlist(actor, entry, *, now=None):
+    """The person no longer waits (or the team withdraws the entry): logged and audited by the workflow."""
+    return workflow.apply(entry, "leave", actor, at=now or timezone.now())

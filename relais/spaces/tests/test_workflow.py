@@ -54,7 +54,8 @@ def test_can_answers_from_the_states_and_the_guards(member_actor, staff_actor, b
     stranger = Actor(user=UserFactory())
     started = START + datetime.timedelta(minutes=5)
     assert Booking.workflow.available(booking, member_actor, at=NOW) == ["cancel"]
-    assert Booking.workflow.available(booking, member_actor, at=started) == ["cancel", "check_in"]
+    # Past its cancellation deadline the member cannot cancel online any more (issue 11 §5): not offered.
+    assert Booking.workflow.available(booking, member_actor, at=started) == ["check_in"]
     assert Booking.workflow.available(booking, staff_actor, at=started) == ["cancel", "check_in", "no_show"]
     assert Booking.workflow.available(booking, stranger, at=started) == []
     cancelled = services.cancel(member_actor, booking, now=NOW)

@@ -2,9 +2,9 @@
 `member` (booking, one's bookings and calendar, for a person with an account), `team` (the day's bookings
 of a place, check-in, absences, for its team). `common` holds what they share."""
 
-from .member import book, cancel, change, my_bookings, my_calendar
+from .member import book, cancel, change, leave_waitlist, my_bookings, my_calendar
 from .public import availability, index
-from .team import check_in, no_show, place_bookings
+from .team import check_in, no_show, place_bookings, undo_check_in
 
 __all__ = [
     "availability",
@@ -13,8 +13,10 @@ __all__ = [
     "change",
     "check_in",
     "index",
+    "leave_waitlist",
     "my_bookings",
     "my_calendar",
     "no_show",
     "place_bookings",
+    "undo_check_in",
 ]

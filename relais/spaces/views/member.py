@@ -16,10 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from relais.core.errors import DomainError
 from relais.core.forms import add_domain_error
 from relais.members import services as members
+from relais.places import tenancy
 from relais.places.models import Place
 from relais.privacy.audit import Actor
 
@@ -83,6 +85,18 @@ def _policy_notice(resource, user, staff, tz):
     return None if error is None else error.message[:1].upper() + error.message[1:]
 
 
+def _late_warning(resource, start, staff):
+    """The sentence that warns, before confirming, that the booking could not be cancelled online (its
+    cancellation deadline is already past), or None."""
+    if staff or start is None or not services.too_late_to_cancel_online(resource, start, timezone.now()):
+        return None
+    return _(
+        # Translators: %(delay)s is a duration, e.g. « 1 jour »
+        "Cette réservation ne pourra pas être annulée en ligne : le délai d'annulation (%(delay)s avant) "
+        "est déjà passé."
+    ) % {"delay": duration_text(resource.cancellation_deadline_minutes)}
+
+
 @login_required
 def book(request, resource_id):
     resource = get_object_or_404(
@@ -92,10 +106,18 @@ def book(request, resource_id):
     place = resource.place
     tz = place.timezone
     staff = services.is_place_staff(request.user, place)
-    conflicts, offer_waitlist = None, False
+    conflicts, offer_waitlist, offer_extra, late_warning, confirm_late = None, False, False, None, False
     if request.method == "POST":
         form = BookingForm(request.POST, resource=resource, staff=staff)
         if form.is_valid():
+            late_warning = _late_warning(resource, form.start(), staff)
+            # Warned before confirming: the person books again, knowing it (or joins the waiting list).
+            confirm_late = bool(
+                late_warning
+                and not request.POST.get("sans_annulation")
+                and not request.POST.get("liste_attente")
+            )
+        if form.is_valid() and not confirm_late:
             actor = Actor.from_request(request)
             data = form.cleaned_data
             try:
@@ -152,6 +174,8 @@ def book(request, resource_id):
                         form.end(),
                         quantity=form.get_quantity(),
                         notes=data.get("notes", ""),
+                        extra_seats=data.get("extra_seats", False),
+                        walk_in=data.get("walk_in", False),
                         **form.person_kwargs(),
                     )
                     text = _("Réservation confirmée : « %(r)s », %(when)s.") % {
@@ -177,6 +201,7 @@ def book(request, resource_id):
             except DomainError as exc:
                 add_domain_error(form, exc, FIELD_MAP)
                 offer_waitlist = exc.code in ("overlap", "capacity") and not data["repeat"]
+                offer_extra = exc.code == "duplicate"
             else:
                 messages.success(request, text)
                 if staff and booking.person_id != request.user.pk:
@@ -186,7 +211,16 @@ def book(request, resource_id):
                     )
                 return redirect("spaces:my-bookings")
     else:
-        form = BookingForm(initial=_initial_from_query(request), resource=resource, staff=staff)
+        initial = _initial_from_query(request)
+        if staff and request.GET.get("sur_place"):
+            initial["walk_in"] = True
+        form = BookingForm(initial=initial, resource=resource, staff=staff)
+        # « complet » on the availability page leads here: the waiting list for that slot.
+        offer_waitlist = bool(request.GET.get("attente"))
+        if "date" in initial and "start_time" in initial:
+            late_warning = _late_warning(
+                resource, datetime.datetime.combine(initial["date"], initial["start_time"]), staff
+            )
     return render(
         request,
         "spaces/book.html",
@@ -205,6 +239,10 @@ def book(request, resource_id):
             "staff": staff,
             "conflicts": conflicts,
             "offer_waitlist": offer_waitlist,
+            "offer_extra": offer_extra,
+            "late_warning": late_warning,
+            "confirm_late": confirm_late,
+            "late_confirmed": request.method == "POST" and bool(request.POST.get("sans_annulation")),
             "pooled": is_pooled(resource),
         },
     )
@@ -252,6 +290,27 @@ def my_bookings(request):
             "calendar_url": _calendar_url(),
         },
     )
+
+
+@login_required
+@require_POST
+def leave_waitlist(request, entry_id):
+    """The person leaves a waiting list (or the team withdraws someone from it)."""
+    entry = tenancy.get_for_team_or_404(
+        WaitlistEntry.objects.select_related("resource", "place"),
+        request.user,
+        person=True,
+        public_id=entry_id,
+    )
+    try:
+        services.leave_waitlist(Actor.from_request(request), entry)
+    except DomainError as exc:
+        messages.error(request, exc.message[:1].upper() + exc.message[1:])
+    else:
+        messages.success(
+            request, _("Vous n'êtes plus sur la liste d'attente de « %(r)s ».") % {"r": entry.resource}
+        )
+    return redirect(next_url(request, reverse("spaces:my-bookings")))
 
 
 @login_required

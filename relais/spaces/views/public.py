@@ -15,7 +15,7 @@ from relais.members import services as members
 from relais.places.models import Place
 
 from .. import services
-from ..models import Resource
+from ..models import Resource, UserQualification
 from .common import day_param, is_pooled, naive_local, visible_places
 
 
@@ -41,6 +41,7 @@ SLOT_TEXTS = {
     "horizon": gettext_lazy("pas encore réservable"),
     "closure": gettext_lazy("fermeture exceptionnelle"),
     "full": gettext_lazy("complet"),
+    "buffer": gettext_lazy("temps de préparation entre deux réservations"),
     "closed": gettext_lazy("fermé"),
 }
 
@@ -66,24 +67,50 @@ def _slot_cell(resource, start, free, state, tz):
     """What one slot says, in words (never colour alone), and the booking link for a free one."""
     local = naive_local(start, tz)
     cell = {"start": local, "resource": resource}
-    if free > 0:
+    if free > 0 and getattr(resource, "lacks_qualification", False):
+        # Free, but not for this person: say why before they try (no booking link).
+        cell["state"], cell["text"] = "qualification", _("habilitation requise")
+    elif free > 0:
         cell["state"] = "free"
         cell["text"] = (
             ngettext("%(n)s place libre", "%(n)s places libres", free) % {"n": free}
             if is_pooled(resource)
             else _("libre")
         )
-        if resource.who_books:
-            cell["text"] = _("%(free)s (%(who)s)") % {"free": cell["text"], "who": resource.who_books}
-        length = max(resource.min_duration_minutes, resource.granularity_minutes)
-        finish = local + datetime.timedelta(minutes=length)
-        query = {"date": local.date().isoformat(), "debut": f"{local:%H:%M}", "fin": f"{finish:%H:%M}"}
-        if finish.date() != local.date():
-            query["date_fin"] = finish.date().isoformat()
-        cell["url"] = reverse("spaces:book", args=[resource.public_id]) + "?" + urlencode(query)
+        who = resource.who_books or (
+            _("habilitation requise") if getattr(resource, "qualification_hint", False) else None
+        )
+        if who:
+            cell["text"] = _("%(free)s (%(who)s)") % {"free": cell["text"], "who": who}
+        cell["url"] = (
+            reverse("spaces:book", args=[resource.public_id]) + "?" + urlencode(_slot_query(resource, local))
+        )
     else:
         cell["state"], cell["text"] = state, SLOT_TEXTS[state]
+        if state == "full" and getattr(resource, "offers_waitlist", False):
+            # The booking page of that slot offers its waiting list.
+            cell["text"] = _("complet — liste d'attente")
+            cell["waitlist"] = True
+            cell["url"] = (
+                reverse("spaces:book", args=[resource.public_id])
+                + "?"
+                + urlencode({**_slot_query(resource, local), "attente": "1"})
+            )
     return cell
+
+
+def _slot_query(resource, local):
+    """The booking form's query for the slot starting at `local` (its shortest booking)."""
+    length = max(resource.min_duration_minutes, resource.granularity_minutes)
+    finish = local + datetime.timedelta(minutes=length)
+    query = {"date": local.date().isoformat(), "debut": f"{local:%H:%M}", "fin": f"{finish:%H:%M}"}
+    if finish.date() != local.date():
+        query["date_fin"] = finish.date().isoformat()
+    return query
+
+
+def _qualifications_of(user):
+    return set(UserQualification.objects.filter(user=user).values_list("qualification_id", flat=True))
 
 
 # How far ahead « the next day with slots » is looked for.
@@ -117,16 +144,22 @@ def availability(request, place_id):
     resources = list(Resource.objects.active().filter(place=place).order_by("name"))
     staff = services.is_place_staff(request.user, place)
     periods = members.membership_days(place, request.user if request.user.is_authenticated else None)
+    qualified = _qualifications_of(request.user) if request.user.is_authenticated and not staff else None
     for resource in resources:
         resource.place = place
         resource.who_books = _who_books(resource, staff, periods, today)
+        resource.offers_waitlist = resource.who_books is None  # a full slot: its waiting list
+        # The team books for people who hold it; someone unknown (not logged in) may hold it.
+        needs = resource.required_qualification_id
+        resource.lacks_qualification = qualified is not None and needs is not None and needs not in qualified
+        resource.qualification_hint = needs is not None and not staff and qualified is None  # not logged in
     selected = None
     if request.GET.get("ressource"):
         selected = next((r for r in resources if str(r.public_id) == request.GET["ressource"]), None)
         if selected is None:
             raise Http404
     shown = [selected] if selected else resources
-    first = day - datetime.timedelta(days=day.weekday()) if week else day
+    first = day  # a week is the seven days from the day shown (today by default), not from a Monday
     last = first + datetime.timedelta(days=6) if week else day
     step = datetime.timedelta(days=7 if week else 1)
     if selected:

@@ -48,6 +48,19 @@ def no_show(request, booking_id):
     return _staff_action(request, booking_id, services.mark_no_show, _("Absence notée : %(p)s, « %(r)s »."))
 
 
+@login_required
+@require_POST
+def undo_check_in(request, booking_id):
+    """A mistaken check-in: the booking is confirmed again, with the reason given (logged)."""
+    reason = request.POST.get("motif", "")[:300]
+    return _staff_action(
+        request,
+        booking_id,
+        lambda actor, booking: services.undo_check_in(actor, booking, reason=reason),
+        _("Pointage annulé : %(p)s, « %(r)s »."),
+    )
+
+
 # --- Staff: the day's bookings of a place ------------------------------------------------------------
 
 
@@ -69,6 +82,22 @@ def place_bookings(request, place_id):
     for booking in bookings:  # the buttons that can work now, from the life cycle (the services check again)
         booking.actions = Booking.workflow.available(booking, actor, at=now)
     here = request.get_full_path()
+    resources = list(Resource.objects.active().filter(place=place).order_by("name"))
+    walk_ins = []
+    if day == today:  # someone there without a booking: the slot of each resource that has started
+        local_now = naive_local(now, tz)
+        minutes = local_now.hour * 60 + local_now.minute
+        for r in resources:
+            g = r.granularity_minutes
+            begin = (minutes // g) * g
+            finish = min(begin + max(r.min_duration_minutes, g), 1440 - 1)
+            query = {
+                "date": today.isoformat(),
+                "debut": f"{begin // 60:02d}:{begin % 60:02d}",
+                "fin": f"{finish // 60:02d}:{finish % 60:02d}",
+                "sur_place": "1",
+            }
+            walk_ins.append((r, reverse("spaces:book", args=[r.public_id]) + "?" + urlencode(query)))
     return render(
         request,
         "spaces/place_bookings.html",
@@ -76,11 +105,12 @@ def place_bookings(request, place_id):
             "place": place,
             "day": day,
             "bookings": bookings,
-            "resources": Resource.objects.active().filter(place=place).order_by("name"),
+            "resources": resources,
             "previous_url": "?" + urlencode({"jour": day - datetime.timedelta(days=1)}),
             "next_url": "?" + urlencode({"jour": day + datetime.timedelta(days=1)}),
             "today_url": "?" + urlencode({"jour": today}),
             "here": here,
+            "walk_ins": walk_ins,
             "month_first": day.replace(day=1),
             "month_last": (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
             - datetime.timedelta(days=1),
