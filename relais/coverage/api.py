@@ -3,6 +3,12 @@ from ninja import Field, Query, Router, Schema
 
 from relais.core.api_errors import error_responses
 
+from .candidates import (
+    MAX_CANDIDATE_COMMUNES,
+    MAX_CANDIDATE_MIN_POPULATION,
+    MAX_CANDIDATE_TEXT_CHARS,
+    split_communes,
+)
 from .services import MAX_RADIUS_KM, CoverageParams, run_coverage
 
 router = Router(tags=["maillage"])
@@ -31,6 +37,24 @@ class CoverageFilters(Schema):
         description="durée maximale du calcul exact, 600 s au plus",
         json_schema_extra={"minimum": 1, "maximum": 600},
     )
+    candidate_min_population: int = Field(
+        0,
+        description="avec recommend : ne recommander que des communes d'au moins cette population municipale",
+        json_schema_extra={"minimum": 0, "maximum": MAX_CANDIDATE_MIN_POPULATION},
+    )
+    candidate_communes: str = Field(
+        "",
+        description=(
+            "avec recommend : ne recommander que parmi ces communes du territoire, codes INSEE ou noms "
+            f"séparés par des virgules ou des retours à la ligne ({MAX_CANDIDATE_COMMUNES} au plus) ; "
+            "vide : toutes"
+        ),
+        json_schema_extra={"maxLength": MAX_CANDIDATE_TEXT_CHARS},
+    )
+    candidate_exclude_covered: bool = Field(
+        False,
+        description="avec recommend : exclure les communes déjà à moins de radius_km d'un lieu",
+    )
 
 
 class CoverageOut(Schema):
@@ -49,6 +73,10 @@ class CoverageOut(Schema):
     recommendation: dict
     bands: list[dict]
     by_typology: list[dict]
+    population: dict = Field(
+        description="population du territoire (toutes ses communes, celle des pages des territoires), part "
+        "mesurée (communes avec coordonnées), part exclue, source et millésime"
+    )
     approximations: str
 
 
@@ -57,9 +85,13 @@ def coverage(request, filters: Query[CoverageFilters]):
     """Population couverte à 5, 10, 20 km et rayon choisi, distance moyenne, zones blanches ; agrégats par
     EPCI, département et région ; population par tranche de distance (`bands`) ; distance au lieu le plus
     proche de chaque typologie de tiers-lieux (`by_typology`, tous les lieux ouverts de la typologie,
-    quels que soient les filtres) ; avec `recommend`, les communes où ouvrir des lieux et une borne
-    prouvée. Rien n'est enregistré."""
-    params = CoverageParams(**filters.dict())
+    quels que soient les filtres ; `places_in_territory`, `places_nearby`, et `few` quand ils sont moins
+    de 5 : distances peu significatives) ; avec `recommend`, les communes où ouvrir des lieux et une borne
+    prouvée (les `candidate_*` restreignent les communes candidates ; la borne vaut pour ce choix
+    restreint). Rien n'est enregistré."""
+    values = filters.dict()
+    values["candidate_communes"] = split_communes(values["candidate_communes"])
+    params = CoverageParams(**values)
     result = run_coverage(params)
     return {
         "run": None,
@@ -73,6 +105,7 @@ def coverage(request, filters: Query[CoverageFilters]):
         "recommendation": result.recommendation,
         "bands": result.bands,
         "by_typology": result.by_typology,
+        "population": result.population,
         "approximations": _(
             "distances à vol d'oiseau ; distance routière estimée = %(detour)s × vol d'oiseau, "
             "temps estimé à %(speed)s km/h (approximations)"

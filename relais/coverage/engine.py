@@ -163,6 +163,7 @@ def recommend_sites(
     time_limit_s=60.0,
     exact_solver=None,
     exact_budget_s=EXACT_BUDGET_S,
+    candidate_mask=None,
 ):
     """Choose `k` candidates maximising the weight newly covered within `radius_km`, existing sites kept.
 
@@ -175,6 +176,10 @@ def recommend_sites(
     optimal) or None, where matrix is the smaller candidates × demand matrix (e.g. CBC in `exact.cbc_solver`).
     Its answer replaces the fast one only when it covers more; the fast answer is proven optimal too when it
     covers as much as a proven optimum.
+
+    With `candidate_mask` (booleans, one per candidate), only the candidates marked True may be picked: the
+    problem is solved on them alone, so the bound is a proven bound for that restricted choice; `chosen`
+    still indexes the full candidate arrays.
     """
     demand_lat, demand_lon = _as_array(demand_lat, "demand_lat"), _as_array(demand_lon, "demand_lon")
     candidate_lat, candidate_lon = (
@@ -182,6 +187,26 @@ def recommend_sites(
         _as_array(candidate_lon, "candidate_lon"),
     )
     weights = _as_array(weights, "weights")
+    allowed = _allowed_candidates(candidate_mask, len(candidate_lat))
+    if allowed is not None:
+        answer = recommend_sites(
+            demand_lat,
+            demand_lon,
+            weights,
+            candidate_lat[allowed],
+            candidate_lon[allowed],
+            radius_km,
+            k,
+            existing_lat,
+            existing_lon,
+            min_spacing_km=min_spacing_km,
+            exact=exact,
+            time_limit_s=time_limit_s,
+            exact_solver=exact_solver,
+            exact_budget_s=exact_budget_s,
+        )
+        answer.chosen = [int(allowed[j]) for j in answer.chosen]
+        return answer
     _check_siting_inputs(demand_lat, demand_lon, weights, candidate_lat, radius_km, k)
     problem = _reduced_problem(
         demand_lat, demand_lon, weights, candidate_lat, candidate_lon, radius_km, existing_lat, existing_lon
@@ -191,6 +216,18 @@ def recommend_sites(
     if budget:
         answer = _solve_exactly(problem, answer, k, budget, exact_solver or highs_solver)
     return answer
+
+
+def _allowed_candidates(candidate_mask, n_candidates):
+    """Indices of the candidates a mask allows (None without a mask)."""
+    if candidate_mask is None:
+        return None
+    mask = np.asarray(candidate_mask)
+    if mask.ndim != 1 or len(mask) != n_candidates:
+        raise ValueError("candidate_mask must have one value per candidate")
+    if mask.dtype != bool:
+        raise ValueError("candidate_mask must be booleans")
+    return np.flatnonzero(mask)
 
 
 def _check_siting_inputs(demand_lat, demand_lon, weights, candidate_lat, radius_km, k):

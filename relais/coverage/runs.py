@@ -34,6 +34,7 @@ def keep_run(result, *, kept_by=None):
             "recommendation": result.recommendation,
             "bands": result.bands,
             "by_typology": result.by_typology,
+            "population": result.population,
         },
         recommended=result.recommended,
         duration_ms=result.duration_ms,

@@ -6,7 +6,8 @@ named steps: load the demand (communes) and the sites (places), weigh the demand
 summarise them by area, recommend sites, count the population by band of distance and by typology. An
 analysis is stored (`runs.keep_run`) only when asked: the command does, a person may from the page.
 Elsewhere: the files of an analysis (`exports.py`), bands and map data (`figures.py`), demand weights read
-from a CSV file (`weights.py`), stored runs and their retention (`runs.py`).
+from a CSV file (`weights.py`), stored runs and their retention (`runs.py`), the candidate communes a person
+allows (`candidates.py`), the distance to each typology (`typologies.py`).
 """
 
 import time
@@ -16,18 +17,30 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from relais.core.errors import DomainError, NotFound
-from relais.places.models import Label, Place, RegistryVersion, Service, Typology
+from relais.places.models import Label, RegistryVersion, Service, Typology
 from relais.places.search import PlaceQuery, filtered_queryset
 from relais.territory.models import Commune, Department, Epci, Region
 
 from . import engine
 from . import exact as exact_mip
+from .candidates import candidate_mask, check_candidate_params
 from .figures import amount, distance_bands
 from .models import CoverageRun
 from .runs import keep_run
+from .typologies import typology_breakdown
 
 MAX_RADIUS_KM = 200
 DEFAULT_THRESHOLDS = (5, 10, 20)
+# The populations of the reference geography (data/README.md, communes.csv.gz): the populations légales
+# millésime 2023 in force on 1 January 2026; the territory pages show the same figures.
+POPULATION_YEAR = 2023
+
+
+def population_source():
+    """Which population the figures are, for the people who read them."""
+    return _("population municipale %(year)s, INSEE ; populations légales en vigueur au 1er janvier 2026") % {
+        "year": POPULATION_YEAR
+    }
 
 
 @dataclass(frozen=True)
@@ -96,11 +109,17 @@ class CoverageParams:
     # file.
     weights: dict | None = field(default=None, repr=False)
     weights_source: str = ""
+    # Where recommended sites may go (candidates.py): communes of at least this population, only the listed
+    # communes (INSEE codes or names, as typed), not the communes already within `radius_km` of a place.
+    candidate_min_population: int | None = 0
+    candidate_communes: tuple = ()
+    candidate_exclude_covered: bool = False
 
     def stored(self):
         """The parameters as recorded with a run (the weights by their source and size, not their values)."""
         values = asdict(self)
         values["thresholds_km"] = list(self.thresholds_km)
+        values["candidate_communes"] = list(self.candidate_communes)
         weights = values.pop("weights")
         values.pop("weights_source")
         if weights is not None:
@@ -164,7 +183,7 @@ class CoverageParams:
                 _("les seuils de distance doivent être compris entre 0 et %(max)s km.")
                 % {"max": MAX_RADIUS_KM},
             ),
-        )
+        ) + check_candidate_params(self)
         for ok, name, message in checks:
             if not ok:
                 raise DomainError(message, field=name)
@@ -193,6 +212,8 @@ class CoverageResult:
         default_factory=dict
     )  # with custom weights: source, communes missing, codes ignored
     excluded: list = field(default_factory=list)  # codes of communes without coordinates
+    # The territory's population (all its communes), the part analysed, its source: population_figure.
+    population: dict = field(default_factory=dict)
     place_count: int = 0
     run: CoverageRun | None = None  # the stored run, when the analysis was kept
     bands: list = field(default_factory=list)  # population by band of distance (before/after the picks)
@@ -215,6 +236,7 @@ class Demand:
     regions: list
     epcis: list  # "" for a commune outside any EPCI
     excluded: list  # codes of the territory's communes without coordinates
+    excluded_population: int = 0  # their population: counted in the territory's, not in the distances
 
     def __len__(self):
         return len(self.codes)
@@ -253,7 +275,22 @@ def load_demand(territory):
         regions=[r.region_id for r in located],
         epcis=[r.epci_id or "" for r in located],
         excluded=[r.code_insee for r in rows if r.latitude is None],
+        excluded_population=sum(r.population for r in rows if r.latitude is None),
     )
+
+
+def population_figure(demand):
+    """The territory's population as every page gives it: the population municipale of all its communes (the
+    territory pages' figure), the part the distances are measured on (the communes with coordinates), the
+    part left out, and the source of the figures."""
+    analysed = int(demand.population.sum())
+    return {
+        "total": analysed + demand.excluded_population,
+        "communes": len(demand) + len(demand.excluded),
+        "analysed": analysed,
+        "excluded": demand.excluded_population,
+        "source": population_source(),
+    }
 
 
 def _check_filters(params):
@@ -361,10 +398,24 @@ def recommend(result, demand, sites, nearest, weights):
     """Where `params.recommend` new places would cover the most uncovered weight: fills the result's
     recommended sites and recommendation figures; returns the distances once they are open (None without)."""
     params = result.params
-    if params.recommend > len(demand):
+    mask = candidate_mask(demand, params, nearest)
+    candidates = len(demand) if mask is None else int(mask.sum())
+    if mask is not None and not candidates:
+        raise DomainError(
+            _(
+                "aucune commune candidate ne remplit ces conditions (population minimale, liste de communes, "
+                "communes déjà couvertes exclues) : assouplissez-les."
+            ),
+            field=next(
+                name
+                for name in ("candidate_communes", "candidate_min_population", "candidate_exclude_covered")
+                if getattr(params, name)
+            ),
+        )
+    if params.recommend > candidates:
         raise DomainError(
             _("impossible de recommander %(k)s sites parmi %(n)s communes candidates.")
-            % {"k": params.recommend, "n": len(demand)},
+            % {"k": params.recommend, "n": candidates},
             field="recommend",
         )
     solver = exact_mip.cbc_solver if exact_mip.available() else None
@@ -383,6 +434,7 @@ def recommend(result, demand, sites, nearest, weights):
         time_limit_s=params.time_limit_s,
         exact_budget_s=params.exact_budget_s,
         exact_solver=solver,
+        candidate_mask=mask,
     )
     cumulative = rec.existing_weight
     for rank, (j, gain, reached) in enumerate(zip(rec.chosen, rec.gains, rec.reached, strict=True), start=1):
@@ -399,6 +451,7 @@ def recommend(result, demand, sites, nearest, weights):
             }
         )
     result.recommendation = {
+        "candidates": candidates,  # the communes where a site could go
         "covered_before": amount(rec.existing_weight),
         "covered_after": amount(rec.covered_weight),
         "upper_bound": int(np.ceil(rec.upper_bound)),
@@ -414,33 +467,6 @@ def recommend(result, demand, sites, nearest, weights):
     return np.minimum(
         nearest, engine.nearest_distances(demand.lat, demand.lon, demand.lat[picked], demand.lon[picked])
     )
-
-
-def typology_breakdown(lat, lon, weights, radius_km):
-    """Distance from the communes to the nearest open place of each tiers-lieux typology (all its places,
-    whatever the analysis' filters): the weighted mean distance and the share within `radius_km`. One query
-    for the places, then one nearest-neighbour search per typology."""
-    typologies = list(Typology.objects.filter(is_tiers_lieu=True).values_list("code", "name"))
-    rows = (
-        Place.objects.visible()
-        .filter(latitude__isnull=False, typologies__is_tiers_lieu=True)
-        .values_list("typologies__code", "latitude", "longitude")
-    )
-    points = {}
-    for code, place_lat, place_lon in rows:
-        points.setdefault(code, []).append((place_lat, place_lon))
-    breakdown = []
-    for code, name in typologies:
-        sites = np.asarray(points.get(code, []), dtype=float).reshape(-1, 2)
-        row = {"code": code, "name": name, "places": len(sites), "mean_km": None, "covered": 0, "share": 0.0}
-        if len(sites):
-            distances = engine.nearest_distances(lat, lon, sites[:, 0], sites[:, 1])
-            item = engine.summarize(distances, weights, (radius_km,))
-            row["mean_km"] = round(item.mean_distance_km, 2) if np.isfinite(item.mean_distance_km) else None
-            row["covered"] = amount(item.covered_weight[radius_km])
-            row["share"] = round(item.covered_share[radius_km], 4)
-        breakdown.append(row)
-    return breakdown
 
 
 def run_coverage(params, *, distances=None, save=False, kept_by=None, progress=None):
@@ -479,6 +505,7 @@ def run_coverage(params, *, distances=None, save=False, kept_by=None, progress=N
         communes=commune_rows(demand, nearest, weights, params),
         summary=summary_rows(territory, demand, nearest, weights, thresholds, weight_key),
         excluded=demand.excluded,
+        population=population_figure(demand),
         place_count=len(sites[0]),
         registry_token=token,
         weights=weights_report,
@@ -491,7 +518,7 @@ def run_coverage(params, *, distances=None, save=False, kept_by=None, progress=N
         after = recommend(result, demand, sites, nearest, weights)
     result.bands = distance_bands(nearest, weights, after)
     tick(_("typologies"))
-    result.by_typology = typology_breakdown(demand.lat, demand.lon, weights, params.radius_km)
+    result.by_typology = typology_breakdown(demand, weights, params.radius_km)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     if save:
         keep_run(result, kept_by=kept_by)

@@ -5,11 +5,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,8 +18,11 @@ from relais.core.errors import DomainError, NotFound
 from relais.places.models import Label, RegistryVersion, Service, Typology
 from relais.territory.models import Department, Region
 
+from .candidates import MAX_CANDIDATE_MIN_POPULATION, MAX_CANDIDATE_TEXT_CHARS, split_communes
+from .exports import CONTENT_TYPES, PAGE_ODS_MAX_COMMUNES, export_file
 from .figures import map_cache_key, map_data
 from .services import CoverageParams, run_coverage
+from .typologies import FEW_TYPED_PLACES
 
 # The exact mode on the page: how long a visitor may wait for the proof of optimality (seconds).
 PAGE_EXACT_TIME_LIMIT_S = 20.0
@@ -46,8 +50,20 @@ def _int(value, default):
         return default
 
 
+def _count(value):
+    """A whole number typed in the form: 0 when empty, None when unreadable (validation then says so)."""
+    text = str(value or "").strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def params_from_query(query):
-    """The analysis asked for by the page's form (the page and its map data read the same parameters)."""
+    """The analysis asked for by the page's form (the page, its map data and its downloads read the same
+    parameters)."""
     return CoverageParams(
         territory=query.get("territory", "")[:20],
         radius_km=_float(query.get("radius_km"), 10.0),
@@ -57,6 +73,9 @@ def params_from_query(query):
         service=query.get("service", "")[:40],
         exact=query.get("exact", "") == "1",
         time_limit_s=PAGE_EXACT_TIME_LIMIT_S,
+        candidate_min_population=_count(query.get("candidate_min_population", "")[:20]),
+        candidate_communes=split_communes(query.get("candidate_communes", "")[:MAX_CANDIDATE_TEXT_CHARS]),
+        candidate_exclude_covered=query.get("candidate_exclude_covered", "") == "1",
     )
 
 
@@ -70,6 +89,9 @@ def query_values(params):
         "typology": params.typology,
         "service": params.service,
         "exact": 1 if params.exact else 0,
+        "candidate_min_population": params.candidate_min_population,
+        "candidate_communes": ", ".join(params.candidate_communes),
+        "candidate_exclude_covered": 1 if params.candidate_exclude_covered else 0,
     }
     return {k: v for k, v in values.items() if k == "territory" or v not in ("", None, 0)}
 
@@ -125,6 +147,9 @@ def coverage_page(request):
         "typologies": Typology.objects.filter(is_tiers_lieu=True),
         "services": Service.objects.all(),
         "page_time_limit": f"{PAGE_EXACT_TIME_LIMIT_S:g}",
+        "max_candidate_min_population": MAX_CANDIDATE_MIN_POPULATION,
+        "max_candidate_text": MAX_CANDIDATE_TEXT_CHARS,
+        "candidate_communes_text": "\n".join(params.candidate_communes) if params else "",
     }
     if result:
         # The map asks for its data right after the page: keep it ready (same parameters, same registry).
@@ -151,13 +176,138 @@ def coverage_page(request):
         context["keep_fields"] = sorted(query_values(params).items())
         context["solver_used"] = "solver" in result.recommendation
         context["gap_percent"] = result.recommendation.get("gap_added", 0) * 100
-        context["typology_rows"] = [
-            {**row, "query": query_of(replace(params, typology=row["code"]))}
-            for row in result.by_typology
-            if row["places"]
-        ]
-        context["typologies_without_place"] = [row["name"] for row in result.by_typology if not row["places"]]
+        context.update(typology_context(result, params))
+        context["population"] = population_context(result)
+        context["downloads"] = download_links(result, params)
+        context["candidate_conditions"] = candidate_conditions(params)
     return render(request, "coverage/coverage.html", context)
+
+
+def typology_context(result, params):
+    """The table of distances by typology: only the typologies with places in the territory or within reach
+    of it, each with its count; those with fewer than a handful marked `few` (their figures are not shown).
+    The others are named: no place within reach, or none in the registry at all."""
+    held = [row for row in result.by_typology if row["places_in_territory"] or row["places_nearby"]]
+    return {
+        "typology_few": any(row["few"] for row in held),
+        "few_typed_places": FEW_TYPED_PLACES,
+        "typology_rows": [
+            {
+                **row,
+                "query": query_of(replace(params, typology=row["code"])),
+                "reach": row["places_in_territory"] + row["places_nearby"],
+            }
+            for row in held
+        ],
+        "typologies_out_of_reach": [
+            row["name"]
+            for row in result.by_typology
+            if row["places"] and not (row["places_in_territory"] or row["places_nearby"])
+        ],
+        "typologies_without_place": [row["name"] for row in result.by_typology if not row["places"]],
+    }
+
+
+def candidate_conditions(params):
+    """The restrictions of the candidate communes, as the page states them (empty: every commune)."""
+    conditions = []
+    if params.candidate_min_population:
+        conditions.append(
+            _("au moins %(n)s habitants")
+            % {"n": number_format(params.candidate_min_population, force_grouping=True)}
+        )
+    if params.candidate_communes:
+        conditions.append(
+            ngettext(
+                "parmi la commune de la liste",
+                "parmi les %(n)s communes de la liste",
+                len(params.candidate_communes),
+            )
+            % {"n": len(params.candidate_communes)}
+        )
+    if params.candidate_exclude_covered:
+        conditions.append(
+            _("hors des communes déjà à moins de %(r)s km d'un lieu") % {"r": f"{params.radius_km:g}"}
+        )
+    return conditions
+
+
+def population_context(result):
+    """The territory's population as the territory pages give it, and what the distances leave out."""
+    figure = result.population
+    return {
+        **figure,
+        "total_text": number_format(figure["total"], force_grouping=True),
+        "analysed_text": number_format(figure["analysed"], force_grouping=True),
+        "excluded_text": number_format(figure["excluded"], force_grouping=True),
+        "excluded_communes": len(result.excluded),
+    }
+
+
+def download_links(result, params):
+    """The page's downloads: the files the `coverage` command writes, for the analysis shown."""
+    query = query_of(params)
+    names = ["communes.csv", "summary.csv"]
+    if result.recommended:
+        names.append("recommended.csv")
+    if len(result.communes) <= PAGE_ODS_MAX_COMMUNES:
+        names.append("coverage.ods")
+    names.append("communes.geojson")
+    labels = {
+        "communes.csv": _("CSV des communes"),
+        "summary.csv": _("CSV du résumé par territoire"),
+        "recommended.csv": _("CSV des sites recommandés"),
+        "coverage.ods": _("ODS (tous les tableaux)"),
+        "communes.geojson": _("GeoJSON des communes"),
+    }
+    links = [
+        {"name": name, "label": labels[name], "url": reverse("coverage:export", args=[name]) + "?" + query}
+        for name in names
+    ]
+    return {"links": links, "note": "" if "coverage.ods" in names else ods_too_large()}
+
+
+@require_GET
+def coverage_export(request, name):
+    """One file of the analysis asked for (same parameters as the page), for anyone who can see the page:
+    the same content as the `coverage` command writes; computed afresh, nothing stored."""
+    if name not in CONTENT_TYPES:
+        raise Http404
+    params = params_from_query(request.GET)
+    try:
+        result = run_coverage(params)
+    except DomainError as exc:
+        status = 404 if isinstance(exc, NotFound) else 400
+        return HttpResponse(exc.message, status=status, content_type="text/plain; charset=utf-8")
+    if name == "coverage.ods" and len(result.communes) > PAGE_ODS_MAX_COMMUNES:
+        return HttpResponse(
+            ods_too_large(),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    content = export_file(result, name)
+    if content is None:
+        return HttpResponse(
+            _("Cette analyse ne recommande aucun site : ajoutez des nouveaux lieux à placer."),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[name])
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(result, name)}"'
+    return response
+
+
+def ods_too_large():
+    return _(
+        "Le classeur ODS n'est proposé ici que jusqu'à %(max)s communes (il serait trop long à écrire) : "
+        "téléchargez les CSV, ou utilisez la commande coverage."
+    ) % {"max": number_format(PAGE_ODS_MAX_COMMUNES, force_grouping=True)}
+
+
+def export_filename(result, name):
+    """maillage-dep-15-communes.csv, maillage-france-coverage.ods…"""
+    territory = f"{result.territory.kind}-{result.territory.code}" if result.territory.kind else "france"
+    return f"maillage-{territory}-{name}".lower()
 
 
 @require_POST

@@ -187,6 +187,10 @@ def test_the_distance_to_each_typology_matches_an_analysis_restricted_to_it():
         "mean_km": None,
         "covered": 0,
         "share": 0.0,
+        # Issue 11 §4: how many places of the typology the territory holds and within reach of it.
+        "places_in_territory": 0,
+        "places_nearby": 0,
+        "few": True,
     }
     for code in ("FABLAB", "COWORKING"):
         only = run_coverage(CoverageParams(territory="dep:15", radius_km=10, typology=code), save=False)

@@ -6,6 +6,7 @@ from rich.progress import Progress
 
 from relais.core.errors import DomainError
 from relais.coverage import engine
+from relais.coverage.candidates import split_communes
 from relais.coverage.exports import write_exports
 from relais.coverage.services import CoverageParams, run_coverage
 from relais.coverage.weights import read_weights
@@ -54,6 +55,27 @@ class Command(BaseCommand):
                 "code_insee;weight ; les communes absentes du fichier pèsent 0"
             ),
         )
+        parser.add_argument(
+            "--candidate-min-population",
+            type=int,
+            default=0,
+            metavar="N",
+            help="avec --recommend : ne recommander que des communes d'au moins N habitants",
+        )
+        parser.add_argument(
+            "--candidate-communes",
+            default="",
+            metavar="LISTE",
+            help=(
+                "avec --recommend : ne recommander que parmi ces communes du territoire (codes INSEE ou "
+                "noms, séparés par des virgules ou des retours à la ligne)"
+            ),
+        )
+        parser.add_argument(
+            "--candidate-exclude-covered",
+            action="store_true",
+            help="avec --recommend : exclure les communes déjà à moins de --radius-km d'un lieu",
+        )
         parser.add_argument("--output", required=True, help="dossier où écrire les fichiers")
 
     def handle(self, *args, output, verbosity=1, **options):
@@ -63,6 +85,10 @@ class Command(BaseCommand):
                 weights = read_weights(options["weights"])
             except DomainError as exc:
                 raise CommandError(exc.message) from None
+        try:
+            candidate_communes = split_communes(options["candidate_communes"])
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
         params = CoverageParams(
             territory=options["territory"],
             radius_km=options["radius_km"],
@@ -76,6 +102,9 @@ class Command(BaseCommand):
             exact_budget_s=options["exact_budget"],
             weights=weights,
             weights_source=Path(options["weights"]).name if weights is not None else "",
+            candidate_min_population=options["candidate_min_population"],
+            candidate_communes=candidate_communes,
+            candidate_exclude_covered=options["candidate_exclude_covered"],
         )
         try:
             with Progress(disable=verbosity == 0, transient=True) as progress:
@@ -93,6 +122,11 @@ class Command(BaseCommand):
             f"territory={result.territory.label} communes={len(result.communes)} places={result.place_count} "
             f"{demand} covered_{radius}km={head[f'share_{radius}km']:.2%} "
             f"mean_km={head['mean_km']} excluded_communes={len(result.excluded)} run={result.run.pk}"
+        )
+        figure = result.population
+        self.stdout.write(
+            f"territory_population={figure['total']} analysed_population={figure['analysed']} "
+            f'excluded_population={figure["excluded"]} population_source="{figure["source"]}"'
         )
         if weights is not None:
             report = result.weights
@@ -118,7 +152,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"recommended={len(result.recommended)} covered_before={rec['covered_before']} "
                 f"covered_after={rec['covered_after']} upper_bound={rec['upper_bound']} gap={rec['gap']:.2%} "
-                f"gap_added={rec['gap_added']:.2%} "
+                f"gap_added={rec['gap_added']:.2%} candidates={rec['candidates']} "
                 f"proven_optimal={int(rec['proven_optimal'])}"
                 + (f" solver={rec['solver']}" if "solver" in rec else "")
             )

@@ -92,6 +92,44 @@
     element.dataset.state = "ready";
   }
 
+  // The existing places (the directory's map data, same filters), clustered when many: where the distances
+  // are measured from.
+  function drawPlaces(map, element) {
+    if (!element.dataset.placesUrl) return;
+    var group = L.markerClusterGroup
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+      : L.featureGroup();
+    fetch(element.dataset.placesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        (data.points || []).forEach(function (point) {
+          // [latitude, longitude, id (32 hex digits), name, approximate]
+          var hex = point[2];
+          var id = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+          var marker = L.marker([point[0], point[1]], { title: point[3], alt: point[3], keyboard: true });
+          marker.bindPopup(function () {
+            var link = document.createElement("a");
+            link.href = element.dataset.placeUrl.replace("00000000-0000-0000-0000-000000000000", id);
+            link.textContent = point[3];
+            return link;
+          });
+          group.addLayer(marker);
+        });
+        (data.clusters || []).forEach(function (cell) {
+          var icon = L.divIcon({ className: "map-cluster", html: String(cell[2]), iconSize: [40, 40] });
+          L.marker([cell[0], cell[1]], { icon: icon, title: cell[2] + " " + element.dataset.textPlaces, keyboard: true })
+            .on("click", function () { map.setView([cell[0], cell[1]], Math.max(map.getZoom() + 2, 9)); })
+            .addTo(group);
+        });
+        group.addTo(map);
+        element.dataset.places = "ready";
+      })
+      .catch(function () { element.dataset.places = "error"; });
+  }
+
   function init() {
     var section = document.getElementById("coverage-map-section");
     var element = document.getElementById("coverage-map");
@@ -108,6 +146,7 @@
       })
       .then(function (data) {
         draw(map, element, data);
+        drawPlaces(map, element);
       })
       .catch(function () {
         var message = document.createElement("p");
