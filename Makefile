@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test lint format migrate demo bench clean
+.PHONY: run test install install-test lint format migrate demo basemap bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt node_modules/.installed
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt node_modules/.installed
 	sh scripts/write-dev-env.sh .env
 	touch $@
 
-# Leaflet, markercluster and Chart.js (served by the app), axe-core (accessibility scans in the tests).
+# Leaflet, markercluster, protomaps-leaflet and Chart.js (served by the app), axe-core (accessibility scans in the tests).
 node_modules/.installed: package.json package-lock.json
 	sh scripts/ensure-debian.sh npm nodejs npm
 	npm ci --no-audit --no-fund --loglevel=error
@@ -35,8 +35,13 @@ migrate: install
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
+# The default basemap of the maps (vector PMTiles, RELAIS_BASEMAP_PATH, var/ is not versioned): built from the
+# territory tables when missing, in a few seconds.
+basemap: demo
+	DEBUG=1 $(PY) manage.py build_basemap --if-missing
+
 # Development: e-mails (printed on the console) are sent at once, without a separate `db_worker`.
-run: demo
+run: basemap
 	DEBUG=1 RELAIS_TASKS_BACKEND=$${RELAIS_TASKS_BACKEND:-django_tasks.backends.immediate.ImmediateBackend} \
 		RELAIS_BASE_URL=$${RELAIS_BASE_URL:-http://127.0.0.1:$(PORT)} \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -62,4 +67,4 @@ bench: install-test
 	$(PY) benchmarks/coverage.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	rm -rf $(VENV) node_modules staticfiles var db.sqlite3 db.sqlite3-wal db.sqlite3-shm

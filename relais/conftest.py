@@ -84,6 +84,8 @@ def _fresh_place_index():
 def _fast_hasher_and_no_tiles(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TILE_URL = ""
+    # No basemap unless a test builds one (a developer's var/basemap.pmtiles must not change what is drawn).
+    settings.RELAIS_BASEMAP_PATH = settings.BASE_DIR / "var" / "no-basemap-in-tests.pmtiles"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -7,6 +7,8 @@ Environment variables:
     DATABASE_URL    e.g. postgres://postgres@127.0.0.1:5432/test (default: SQLite file db.sqlite3)
     TILE_URL        URL template of an operator-configured tile server (none by default)
     TILE_ATTRIBUTION  attribution text of that tile server
+    RELAIS_BASEMAP_PATH  vector PMTiles basemap drawn when TILE_URL is empty (default: var/basemap.pmtiles,
+                    written by `manage.py build_basemap`); may point to a full extract, e.g. Protomaps' France
     RELAIS_BASE_URL  public address of the site (e.g. https://relais.example.org), for links in e-mails sent
                     by commands
     USE_X_FORWARDED_FOR  "1" behind a trusted reverse proxy (audit trail records the client address)
@@ -165,6 +167,7 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/protomaps-leaflet", NODE_MODULES / "protomaps-leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -219,6 +222,12 @@ TERRITORY_SERVING_RADIUS_KM = float(os.environ.get("TERRITORY_SERVING_RADIUS_KM"
 
 # Where the reference data shipped with Relais lives (vendored, see data/README.md).
 RELAIS_DATA_DIR = BASE_DIR / "data"
+
+# The default basemap: a vector PMTiles file served by Relais itself at /carte/fond.pmtiles (HTTP range
+# requests) and drawn with protomaps-leaflet when no TILE_URL is configured. `manage.py build_basemap`
+# writes it from the territory tables (`make run` does when it is missing); an operator may point this to a
+# full extract (e.g. a Protomaps build of France). var/ is not versioned.
+RELAIS_BASEMAP_PATH = Path(os.environ.get("RELAIS_BASEMAP_PATH") or BASE_DIR / "var" / "basemap.pmtiles")
 
 LOGGING = {
     "version": 1,

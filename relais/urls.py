@@ -10,6 +10,7 @@ from relais.site import views as site_views
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("carte/departements.geojson", core_views.department_outline, name="department-outline"),
+    path("carte/fond.pmtiles", core_views.basemap, name="basemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One `accounts` namespace from two layers: the accounts app's own pages, and « Mon espace », which
     # lists places and so lives in the site layer (docs/architecture.md).

@@ -9,10 +9,9 @@ from relais.core.api_errors import ErrorOut, error_responses
 from relais.core.errors import DomainError, NotFound
 from relais.privacy.audit import Actor
 from relais.territory import timezones
-from relais.territory.timezones import timezone_of
 
 from . import proposals, search, services, tenancy
-from .hours import is_open
+from .hours import STATE_NOT_STATED, STATE_OPEN, state_at
 from .index import Entry
 from .models import PlaceProposal
 
@@ -70,7 +69,15 @@ class PlaceOut(Schema):
     services: list[str]
     labels: list[str]
     opening_hours: str
-    open_now: bool | None
+    open_now: bool | None = Field(
+        description="ouvert en ce moment ; null si on ne sait pas (pas d'horaires, horaires illisibles, "
+        "ou jour férié dont les horaires ne parlent pas : voir open_now_state)"
+    )
+    open_now_state: str | None = Field(
+        None,
+        description="« open » (ouvert), « closed » (fermé), « not_stated » (jour férié : horaires des jours "
+        "fériés non précisés) ou null (horaires absents ou illisibles)",
+    )
     wheelchair: str
     distance_km: float | None = None
 
@@ -163,6 +170,7 @@ def place_out(place, distance_km=None, at=None, detail=False):
 
 def entry_out(entry, distance_km, at):
     """What a list shows of a place (an entry of the in-memory index, or of a place object)."""
+    state = state_at(entry.opening_hours, entry.department, at)
     return {
         "id": entry.id,
         "name": entry.name,
@@ -181,7 +189,8 @@ def entry_out(entry, distance_km, at):
         "services": list(entry.services),
         "labels": list(entry.labels),
         "opening_hours": entry.opening_hours,
-        "open_now": is_open(entry.opening_hours, at, timezone_of(entry.department)),
+        "open_now": None if state in (None, STATE_NOT_STATED) else state == STATE_OPEN,
+        "open_now_state": state,
         "wheelchair": entry.wheelchair,
         "distance_km": distance_km,
     }

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
@@ -25,12 +26,12 @@ from relais.territory import timezones
 from relais.territory.geo import is_in_france
 from relais.territory.models import Commune, Department, Region
 from relais.territory.services import memory_commune_lookup
-from relais.territory.timezones import timezone_of
 
 from . import search
-from .hours import is_open
+from .hours import STATE_NOT_STATED, STATE_OPEN, state_at
 from .index import place_index
 from .models import Label, Public, Service, Typology
+from .result_notes import distance_text, holiday_note, left_out_on_holiday
 
 DEFAULT_RADIUS_KM = 10
 RADIUS_CHOICES = (2, 5, 10, 20, 50, 100)
@@ -53,6 +54,7 @@ PARAMETERS = (
     "radius",
     "open_now",
     "open_on",
+    "include_unstated_holidays",
     "accessible",
     "free",
     "typology",
@@ -74,6 +76,7 @@ class Params:
     radius: int = DEFAULT_RADIUS_KM
     open_now: bool = False
     open_on: datetime.date | None = None
+    include_unstated_holidays: bool = False  # keep places whose hours say nothing of that public holiday
     accessible: bool = False
     free: bool = False
     typology: str = ""
@@ -103,7 +106,16 @@ class Params:
     @property
     def has_filters(self):
         return any(
-            (self.open_now, self.open_on, self.accessible, self.free, self.label, self.public, self.service)
+            (
+                self.open_now,
+                self.open_on,
+                self.include_unstated_holidays,
+                self.accessible,
+                self.free,
+                self.label,
+                self.public,
+                self.service,
+            )
         )
 
 
@@ -127,7 +139,7 @@ def parse_params(data):
     params.commune = text("commune", 5).upper()
     for name in ("typology", "service", "label", "public"):
         setattr(params, name, text(name, 40))
-    for name in ("open_now", "accessible", "free"):
+    for name in ("open_now", "include_unstated_holidays", "accessible", "free"):
         setattr(params, name, _flag(data.get(name, "")))
 
     lat, lon = text("lat", 20), text("lon", 20)
@@ -376,8 +388,10 @@ class Item:
     entry: object  # places.index.Entry
     url: str
     distance_km: float | None
-    open_now: bool | None
+    open_now: bool | None  # None also on a public holiday the hours do not mention (see `holiday_note`)
     typology_names: list
+    distance_text: str = ""  # « à 1,2 km », or what an approximate position allows to say
+    holiday_note: str = ""  # « … jour férié : horaires des jours fériés non précisés »
 
 
 @dataclass
@@ -393,6 +407,7 @@ class Outcome:
     pages: int = 0
     nearest: list = field(default_factory=list)  # when nothing matches near the point: the nearest anyway
     wider_radii: list = field(default_factory=list)
+    left_out_holiday: str = ""  # how many places an "open" filter left out on a holiday (hours silent)
     result: search.SearchResult | None = None
 
     @property
@@ -403,6 +418,32 @@ class Outcome:
     def first_rank(self):
         return (self.page - 1) * PAGE_SIZE + 1
 
+    @property
+    def sorted_by_distance(self):
+        """Only a search around a point (a commune's centre, the user's position) is sorted by distance."""
+        where = self.where.where
+        return where is not None and where.is_point
+
+    @property
+    def order_text(self):
+        """How the list is sorted, truthfully for every kind of search (see `search.search_places`)."""
+        if not self.sorted_by_distance:
+            return _("Lieux classés par ordre alphabétique du nom.")
+        where = self.where.where
+        if where.kind == "position":
+            text = _("Les plus proches d'abord : distances à vol d'oiseau depuis votre position.")
+        else:
+            text = _(
+                "Les plus proches d'abord : distances à vol d'oiseau depuis le centre de la commune, "
+                "%(where)s."
+            ) % {"where": where.label}
+        if any(item.entry.location_approximate for item in self.items):
+            text += " " + _(
+                "Un lieu dont la position est approximative (centre de sa commune) est classé comme s'il "
+                "était %(km)s km plus loin."
+            ) % {"km": formats.number_format(search.APPROXIMATE_PENALTY_KM, 0)}
+        return text
+
 
 def build_query(params, where, what):
     query = search.PlaceQuery(
@@ -412,6 +453,7 @@ def build_query(params, where, what):
         public=params.public,
         open_now=params.open_now,
         open_on=params.open_on,
+        include_unstated_holidays=params.include_unstated_holidays,
         accessible=params.accessible,
         free=params.free,
     )
@@ -432,18 +474,26 @@ def build_query(params, where, what):
     return query
 
 
-def _items(result, ids, index, vocabularies, at):
+def _items(result, ids, index, vocabularies, at, params=None, where=None):
     items = []
     url_pattern = reverse("places:detail", args=[PLACEHOLDER_ID])
+    open_on = params.open_on if params is not None else None
+    searched_commune = where.code if where is not None and where.kind == "commune" else None
     for pk in ids:
         entry = index.entry(index.position[pk])
+        distance = result.distances.get(pk) if result is not None else None
+        now_state = state_at(entry.opening_hours, entry.department, at)
         items.append(
             Item(
                 entry=entry,
                 url=url_pattern.replace(str(PLACEHOLDER_ID), str(pk)),
-                distance_km=result.distances.get(pk) if result is not None else None,
-                open_now=is_open(entry.opening_hours, at, timezone_of(entry.department)),
+                distance_km=distance,
+                open_now=None if now_state in (None, STATE_NOT_STATED) else now_state == STATE_OPEN,
                 typology_names=[vocabularies["typology"].get(c, c) for c in entry.typologies],
+                distance_text=distance_text(
+                    distance, entry.location_approximate, entry.commune_code == searched_commune
+                ),
+                holiday_note=holiday_note(entry, at, open_on),
             )
         )
     return items
@@ -470,12 +520,15 @@ def run(params, errors=None, *, at=None, vocabularies=None):
     outcome.pages = max(1, math.ceil(result.count / PAGE_SIZE))
     outcome.page = min(params.page, outcome.pages)
     start = (outcome.page - 1) * PAGE_SIZE
-    outcome.items = _items(result, result.ids[start : start + PAGE_SIZE], index, vocabularies, at)
     where = answer.where
+    outcome.items = _items(
+        result, result.ids[start : start + PAGE_SIZE], index, vocabularies, at, params, where
+    )
+    outcome.left_out_holiday = left_out_on_holiday(query, result, at)
     if result.count == 0 and where is not None and where.is_point:
         outcome.wider_radii = [r for r in RADIUS_CHOICES if r > params.radius]
         nearest = search.nearest_places(where.lat, where.lon, k=5, query=replace(query, radius_km=None))
-        outcome.nearest = _items(nearest, nearest.ids, place_index(), vocabularies, at)
+        outcome.nearest = _items(nearest, nearest.ids, place_index(), vocabularies, at, params, where)
     return outcome
 
 

@@ -8,6 +8,7 @@ that the days of a clock change (23 or 25 hours long) come out right.
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass, field
 
 import holidays
@@ -37,6 +38,12 @@ HOLIDAY_SUBDIVISIONS = {
 SCHEMA_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 OPEN = opening_hours.State.OPEN
 UNKNOWN = opening_hours.State.UNKNOWN
+
+# What the hours say about a moment or a day. On a public holiday that the hours do not mention (no `PH`
+# rule), the parser would apply the ordinary weekday: the honest answer is "not stated", never "open".
+STATE_OPEN, STATE_CLOSED, STATE_NOT_STATED = "open", "closed", "not_stated"
+PH_RULE = re.compile(r"\bPH\b")
+PH_OFF = re.compile(r"\bPH\s+(off|closed)\b", re.IGNORECASE)
 
 
 # --- Reading an expression -------------------------------------------------------------------------
@@ -82,6 +89,65 @@ def is_open_on(expression, day, tz=PARIS):
     start = local_time(datetime.datetime.combine(day, datetime.time()), tz)
     end = local_time(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()), tz)
     return any(state == opening_hours.State.OPEN for _, _, state, _ in oh.intervals(start, end))
+
+
+# --- Public holidays ------------------------------------------------------------------------------
+
+
+def states_holidays(expression):
+    """True when the hours say what happens on public holidays: a `PH` rule, or open 24/7."""
+    if not expression:
+        return False
+    return bool(PH_RULE.search(expression)) or expression.strip() == "24/7"
+
+
+@functools.lru_cache(maxsize=512)
+def _holiday_dates(department_code, year):
+    """(all public holidays, national ones) of a département's year, as frozensets of dates."""
+    local = holidays.France(subdiv=HOLIDAY_SUBDIVISIONS.get(department_code), years=[year])
+    national = holidays.France(years=[year])
+    return frozenset(local), frozenset(national)
+
+
+def holiday_kind(day, department_code):
+    """ "national", "local" (Alsace-Moselle, overseas: the parser does not know them) or "" (no holiday)."""
+    local, national = _holiday_dates(department_code, day.year)
+    if day in national:
+        return "national"
+    return "local" if day in local else ""
+
+
+def _holiday_state(expression, day, department_code, opens):
+    """The state of a holiday `day` given what the parser says (`opens`), or None when not a holiday."""
+    kind = holiday_kind(day, department_code)
+    if not kind or not opens:
+        return None
+    if not states_holidays(expression):
+        return STATE_NOT_STATED
+    if kind == "local":  # the parser applied the ordinary weekday: only « PH off » can be read
+        return STATE_CLOSED if PH_OFF.search(expression) else STATE_NOT_STATED
+    return STATE_OPEN
+
+
+def state_at(expression, department_code, at=None):
+    """STATE_OPEN / STATE_CLOSED / STATE_NOT_STATED (a public holiday the hours do not mention) at a
+    moment, in the département's local time; None when unknown (no hours, or an invalid expression)."""
+    tz = timezone_of(department_code)
+    opens = is_open(expression, at, tz)
+    if opens is None:
+        return None
+    holiday = _holiday_state(expression, local_time(at, tz).date(), department_code, opens)
+    return holiday or (STATE_OPEN if opens else STATE_CLOSED)
+
+
+def state_on(expression, department_code, day):
+    """STATE_OPEN when the place opens at some time on `day` (a local date), STATE_CLOSED, or
+    STATE_NOT_STATED on a public holiday the hours do not mention; None when unknown."""
+    opens = is_open_on(expression, day, timezone_of(department_code))
+    if opens is None:
+        return None
+    holiday = _holiday_state(expression, day, department_code, opens)
+    return holiday or (STATE_OPEN if opens else STATE_CLOSED)
 
 
 def place_is_open(place, at=None):
@@ -153,6 +219,7 @@ class Day:
     slots: list = field(default_factory=list)
     holiday: str = ""
     is_today: bool = False
+    holiday_not_stated: bool = False  # a public holiday the hours do not mention: `slots` are a weekday's
 
     @property
     def weekday(self):
@@ -164,15 +231,23 @@ class Day:
 
     @property
     def is_open(self):
-        return any(not s.unknown for s in self.slots)
+        return not self.holiday_not_stated and any(not s.unknown for s in self.slots)
 
     @property
-    def text(self):
+    def ordinary_text(self):
         if not self.slots:
             return _("Fermé")
         if len(self.slots) == 1 and self.slots[0].whole_day and not self.slots[0].unknown:
             return _("Ouvert 24 h sur 24")
         return ", ".join(s.text for s in self.slots)
+
+    @property
+    def text(self):
+        if self.holiday_not_stated:
+            return _("Horaires des jours fériés non précisés (un jour ordinaire : %(hours)s)") % {
+                "hours": self.ordinary_text
+            }
+        return self.ordinary_text
 
 
 @dataclass(frozen=True)
@@ -202,10 +277,20 @@ class PlaceHours:
     next_change: datetime.datetime | None
     closure: Closure | None
     now: datetime.datetime
+    holidays_stated: bool = True  # the hours say what happens on public holidays (see `states_holidays`)
+    now_state: str | None = None  # STATE_OPEN, STATE_CLOSED, STATE_NOT_STATED or None (see `state_at`)
+
+    @property
+    def today_holiday(self):
+        return next((d.holiday for d in self.days if d.is_today and d.holiday), "")
 
     @property
     def status_text(self):
         """« Ouvert en ce moment — ferme à 12 h 00 », « Fermé en ce moment — ouvre lundi à 9 h 00 »."""
+        if self.now_state == STATE_NOT_STATED:
+            return _("Aujourd'hui, %(holiday)s, jour férié : horaires des jours fériés non précisés") % {
+                "holiday": self.today_holiday
+            }
         if self.open_now is None:
             return ""
         head = _("Ouvert en ce moment") if self.open_now else _("Fermé en ce moment")
@@ -272,17 +357,25 @@ def _parsed(expression, tz):
     return parsed_hours(expression, tz) if expression else None
 
 
-def week_days(oh, tz, today, calendar):
-    """The next seven days (today first), as `Day`s ordered Monday to Sunday."""
+def week_days(oh, tz, today, calendar, expression="", department_code=None):
+    """The next seven days (today first), as `Day`s ordered Monday to Sunday.
+
+    With `expression`, a public holiday the hours do not mention is marked `holiday_not_stated`, and one
+    the parser does not know (Alsace-Moselle, overseas) is closed under « PH off »."""
     days = []
     for offset in range(7):
         day = today + datetime.timedelta(days=offset)
+        slots = day_slots(oh, day, tz)
+        state = _holiday_state(expression, day, department_code, any(not s.unknown for s in slots))
+        if expression and state == STATE_CLOSED:
+            slots = []
         days.append(
             Day(
                 date=day,
-                slots=day_slots(oh, day, tz),
+                slots=slots,
                 holiday=calendar.get(day, ""),
                 is_today=offset == 0,
+                holiday_not_stated=bool(expression) and state == STATE_NOT_STATED,
             )
         )
     return sorted(days, key=lambda d: d.date.weekday())
@@ -336,7 +429,7 @@ def hours_of(expression, department_code, at=None):
     today = now.date()
     last = today + datetime.timedelta(days=HOLIDAY_HORIZON_DAYS + 21)
     calendar = holiday_calendar(department_code, range(today.year - 1, last.year + 1))
-    days = week_days(oh, tz, today, calendar)
+    days = week_days(oh, tz, today, calendar, expression, department_code)
     return PlaceHours(
         expression=expression,
         valid=True,
@@ -346,6 +439,8 @@ def hours_of(expression, department_code, at=None):
         next_change=oh.next_change(now),
         closure=next_holiday_closure(oh, tz, today, calendar),
         now=now,
+        holidays_stated=states_holidays(expression),
+        now_state=state_at(expression, department_code, now),
     )
 
 

@@ -17,13 +17,25 @@ from relais.core.errors import DomainError
 from relais.core.text import normalize_name
 from relais.territory.timezones import paris_time, timezone_of
 
-from .hours import is_open, is_open_on
+from .hours import (
+    HOLIDAY_SUBDIVISIONS,
+    STATE_CLOSED,
+    STATE_NOT_STATED,
+    is_open,  # noqa: F401 (callers and tests read "open now" from here too)
+    state_at,
+    state_on,
+)
 from .index import place_index
 from .models import Accessibility, Place
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 10
 MAX_PAGE_SIZE = 100
+# Around a point, a place whose position is only its commune's centre (`Place.location_approximate`) is
+# somewhere in that commune, not at the centre: it ranks as if it were this much farther than the centre,
+# about the radius of a typical French commune (median area ≈ 11 km²), so that it is never "the nearest,
+# at 0 km" ahead of places whose position is known. Its reported distance stays the true one to the centre.
+APPROXIMATE_PENALTY_KM = 2.0
 
 
 @dataclass
@@ -44,6 +56,9 @@ class PlaceQuery:
     accessible: bool = False
     free: bool = False  # free of charge ("Gratuit" among the fees)
     include_closed: bool = False
+    # With "open now" / "open on": also keep the places whose hours do not say what happens on that public
+    # holiday (by default they are left out: the directory never says "open" without knowing).
+    include_unstated_holidays: bool = False
     at: datetime.datetime | None = None  # evaluation time of "open now" (default: now in Paris)
 
     def validate(self):
@@ -116,17 +131,18 @@ class SearchResult:
 
 
 def _hours_mask(index, candidates, test):
-    """Which candidates pass `test(expression, tz)`, evaluated once per distinct (hours, time zone)."""
+    """Which candidates pass `test(expression, department)`, evaluated once per distinct (hours, time zone,
+    public-holiday calendar)."""
     verdicts = {}
     hours, departments = index.hours[candidates], index.department[candidates]
     ok = np.zeros(len(candidates), dtype=bool)
     for j, (h, dep) in enumerate(zip(hours.tolist(), departments.tolist(), strict=True)):
         if h < 0:
             continue
-        tz = timezone_of(dep)
-        verdict = verdicts.get((h, tz))
+        key = (h, timezone_of(dep), HOLIDAY_SUBDIVISIONS.get(dep))
+        verdict = verdicts.get(key)
         if verdict is None:
-            verdict = verdicts[(h, tz)] = bool(test(index.hours_expressions[h], tz))
+            verdict = verdicts[key] = bool(test(index.hours_expressions[h], dep))
         ok[j] = verdict
     return ok
 
@@ -149,17 +165,21 @@ def search_places(query):
         candidates = candidates[text_ok] if len(candidates) else candidates
         dist = dist[text_ok] if dist is not None and len(text_ok) else dist
     hour_tests = []
+    refused = {None, STATE_CLOSED} | (set() if query.include_unstated_holidays else {STATE_NOT_STATED})
     if query.open_now:
         at = paris_time(query.at)
-        hour_tests.append(lambda expression, tz: is_open(expression, at, tz))
+        hour_tests.append(lambda expression, dep: state_at(expression, dep, at) not in refused)
     if query.open_on is not None:
-        hour_tests.append(lambda expression, tz: is_open_on(expression, query.open_on, tz))
+        hour_tests.append(lambda expression, dep: state_on(expression, dep, query.open_on) not in refused)
     for test in hour_tests:
         if not len(candidates):
             break
         open_ok = _hours_mask(index, candidates, test)
         candidates = candidates[open_ok]
         dist = dist[open_ok] if dist is not None else None
+    if dist is not None and len(candidates):
+        order = np.argsort(dist + APPROXIMATE_PENALTY_KM * index.approximate[candidates], kind="stable")
+        candidates, dist = candidates[order], dist[order]
     ids = [index.ids[i] for i in candidates.tolist()]
     if dist is not None:
         distances = {pk: round(float(d), 3) for pk, d in zip(ids, dist.tolist(), strict=True)}
@@ -169,7 +189,8 @@ def search_places(query):
 def nearest_places(lat, lon, k=10, query=None):
     """The `k` nearest places matching `query`'s filters, nearest first, within MAX_RADIUS_KM.
 
-    Searches growing discs: once a disc holds at least k places, it holds the k nearest ones.
+    Searches growing discs: once a disc holds at least k places, it holds the k nearest ones (one more
+    search, APPROXIMATE_PENALTY_KM wider, lets a precise place outrank an approximate one inside).
     """
     if not (1 <= k <= MAX_PAGE_SIZE):
         raise DomainError(
@@ -180,6 +201,9 @@ def nearest_places(lat, lon, k=10, query=None):
     while True:
         result = search_places(replace(query or PlaceQuery(), lat=lat, lon=lon, radius_km=radius))
         if result.count >= k or radius >= MAX_RADIUS_KM:
+            if result.count >= k and radius < MAX_RADIUS_KM:
+                wider = min(radius + APPROXIMATE_PENALTY_KM, MAX_RADIUS_KM)
+                result = search_places(replace(query or PlaceQuery(), lat=lat, lon=lon, radius_km=wider))
             ids = result.ids[:k]
             return SearchResult(count=len(ids), ids=ids, distances={i: result.distances[i] for i in ids})
         radius = min(radius * 3, MAX_RADIUS_KM)

@@ -25,13 +25,15 @@ from relais.territory.services import get_commune
 from relais.territory.timezones import local_time, timezone_of
 
 from . import serving
-from .hours import is_open, next_change
+from .hours import format_time, is_open, long_date, next_change
 from .models import Typology
 
 PAGE_SIZE = 30
 WIDGET_DEFAULT_COUNT = 5
 WIDGET_MAX_COUNT = 20
-WIDGET_HEIGHT = 420
+WIDGET_HEIGHT = 420  # the frame's height before the widget reports its own (see widget.js)
+WIDGET_IFRAME_HEIGHT = 760  # the pasted <iframe> without the script: five places and the last link
+WIDGET_MAX_HEIGHT = 6000  # a reported height above this is capped (twenty places on a narrow screen)
 
 
 def _commune_or_404(code):
@@ -189,6 +191,20 @@ def _sub_territories(territory, result):
     return {}
 
 
+def _map_points(places):
+    """The territory's map: [[latitude, longitude, name, url]] of the places of the list's page that have a
+    position (the map shows what the list shows)."""
+    pattern = reverse("places:detail", args=["00000000-0000-0000-0000-000000000000"])
+    points = []
+    for place in places:
+        entry = place["item"].entry
+        if entry.latitude is None or entry.longitude is None:
+            continue
+        url = pattern.replace("00000000-0000-0000-0000-000000000000", str(entry.id))
+        points.append([round(entry.latitude, 5), round(entry.longitude, 5), entry.name, url])
+    return points
+
+
 def _territory_page(request, territory, template_extra=None):
     error = None
     try:
@@ -229,6 +245,7 @@ def _territory_page(request, territory, template_extra=None):
         else "",
         "next_query": _query_string(request, page=page.next_page_number()) if page.has_next() else "",
         "typology_counts": result.typology_counts(),
+        "map_points": _map_points(places),
         "service_counts": result.service_counts(),
         "per_10000": (result.inside_count * 10000 / territory.population) if territory.population else None,
         "breadcrumbs": _breadcrumbs(territory),
@@ -259,7 +276,7 @@ def commune_page(request, code):
     snippets = {
         "iframe": (
             f'<iframe src="{escape(widget_url)}" title="{iframe_title}" width="100%" '
-            f'height="{WIDGET_HEIGHT}" style="border:0" loading="lazy"></iframe>'
+            f'height="{WIDGET_IFRAME_HEIGHT}" style="border:0" loading="lazy"></iframe>'
         ),
         "script": f'<script src="{escape(script_url)}" data-commune="{commune.code_insee}" async></script>',
     }
@@ -308,12 +325,25 @@ def _hours_line(entry):
     return verdict, change, bool(change and change.date() == now.date())
 
 
+def _change_text(change, today):
+    """The next change written as the site writes hours: « 13 h 30 », « lundi 7 décembre à 9 h 00 »."""
+    if change is None:
+        return ""
+    if today:
+        return format_time(change.time())
+    return _("%(date)s à %(time)s") % {
+        "date": long_date(change.date(), with_year=False),
+        "time": format_time(change.time()),
+    }
+
+
 @xframe_options_exempt
 @require_GET
 @cache_control(public=True, max_age=300)
 def widget(request, code):
     """A small self-contained page for an iframe on a town hall's site: the nearest places serving the
-    commune. No JavaScript, no request to another host, its own CSS."""
+    commune. No request to another host, its own CSS; one small script of its own (widget-frame.js) only
+    tells the embedding page its height, and the page works without it."""
     with translation.override("fr"):
         commune = _widget_commune(code)
         if commune is None:
@@ -348,6 +378,7 @@ def widget(request, code):
                     "typologies": [names.get(c, c) for c in item.entry.typologies],
                     "open_now": verdict,
                     "next_change": change,
+                    "change_text": _change_text(change, today),
                     "change_today": today,
                 }
             )
@@ -386,6 +417,7 @@ def widget_js(request):
             "widget_path": reverse("territory:widget", args=["00000"]),
             "height": WIDGET_HEIGHT,
             "max_count": WIDGET_MAX_COUNT,
+            "max_height": WIDGET_MAX_HEIGHT,
         },
         content_type="text/javascript; charset=utf-8",
     )

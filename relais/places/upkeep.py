@@ -57,9 +57,60 @@ def managers_of(place):
 # --- Error reports -----------------------------------------------------------------------------------
 
 
+def network_admins():
+    """Active network admins who have an e-mail address (they can correct any place of the registry)."""
+    return User.objects.filter(is_network_admin=True, is_active=True).exclude(email="").order_by("pk")
+
+
+@dataclass(frozen=True)
+class ReportRoute:
+    """Who receives the error reports of a place: its managers, or — most imported places have none —
+    the network admins, who correct the data that came from the place's source."""
+
+    to_managers: bool
+    source: str = ""
+
+    @property
+    def invitation(self):
+        """What the report form says before it is sent."""
+        if self.to_managers:
+            return _("Une information est fausse ou a changé ? Dites-le aux gérants du lieu.")
+        if self.source:
+            return _(
+                "Une information est fausse ou a changé ? Ce lieu n'a pas de gérant sur Relais : votre "
+                "signalement sera transmis aux administrateurs du réseau Relais, qui corrigeront la fiche "
+                "issue de %(source)s."
+            ) % {"source": self.source}
+        return _(
+            "Une information est fausse ou a changé ? Ce lieu n'a pas de gérant sur Relais : votre "
+            "signalement sera transmis aux administrateurs du réseau Relais, qui corrigeront la fiche."
+        )
+
+    @property
+    def thanks(self):
+        """The confirmation once the report is sent."""
+        if self.to_managers:
+            return _("Merci : votre signalement a été transmis aux gérants du lieu.")
+        if self.source:
+            return _(
+                "Merci : votre signalement a été transmis aux administrateurs du réseau Relais, qui "
+                "corrigeront la fiche issue de %(source)s."
+            ) % {"source": self.source}
+        return _(
+            "Merci : votre signalement a été transmis aux administrateurs du réseau Relais, qui "
+            "corrigeront la fiche."
+        )
+
+
+def report_route(place):
+    """Where the reports about `place` go (see `ReportRoute`)."""
+    return ReportRoute(to_managers=managers_of(place).exists(), source=" ".join(place.source.split()))
+
+
 @transaction.atomic
 def create_report(place, *, kind, message, reporter_email, actor, request=None, base_url=""):
-    """Record a report about a place's data and tell its managers by e-mail (sent after commit).
+    """Record a report about a place's data and tell its managers — or, without any, the network admins —
+    by e-mail (sent after commit).
 
     The links of the e-mail are made on `request`'s address, else on `base_url` or RELAIS_BASE_URL."""
     message = (message or "").strip()
@@ -83,10 +134,13 @@ def create_report(place, *, kind, message, reporter_email, actor, request=None, 
 
 
 def notify_managers(report, *, request=None, base_url=""):
-    """Queue the e-mail about `report` to each manager of its place (leaves once the transaction commits;
-    the report is stored whatever happens to the e-mails: managers also see it on their dashboard).
-    Returns the number of e-mails queued."""
+    """Queue the e-mail about `report` to each manager of its place, or to each network admin when the
+    place has no manager (`report_recipients`), naming the place's data source for them. The e-mails leave
+    once the transaction commits; the report is stored whatever happens to them: its readers also see it on
+    their dashboard. Returns the number of e-mails queued."""
     place = report.place
+    managers = list(managers_of(place))
+    recipients = managers or list(network_admins())
 
     def link(path):
         return links.absolute_url(path, request, base=base_url)
@@ -98,6 +152,9 @@ def notify_managers(report, *, request=None, base_url=""):
             "place": place,
             "place_url": link(reverse("places:detail", args=[place.pk])),
             "dashboard_url": link(reverse("accounts:dashboard")),
+            "to_admins": not managers,
+            "source": " ".join(place.source.split()),
+            "source_url": place.source_url,
         }
         body = render_to_string("places/email/report_notification.txt", context)
         subject = _one_line(
@@ -105,7 +162,7 @@ def notify_managers(report, *, request=None, base_url=""):
             % {"place": place.name, "kind": report.get_kind_display()}
         )
     reply_to = [report.reporter_email] if report.reporter_email else None
-    return sum(mail.send_later(m.email, subject, body, reply_to=reply_to) for m in managers_of(place))
+    return sum(mail.send_later(m.email, subject, body, reply_to=reply_to) for m in recipients)
 
 
 def visible_reports(user):

@@ -52,6 +52,7 @@ def place_list(request):
                 for commune in outcome.where.choices
             ],
             "wider_links": [(r, params.url_query(radius=r, page=1)) for r in outcome.wider_radii],
+            "include_holidays_query": params.url_query(include_unstated_holidays=True, page=1),
         },
     )
 
@@ -214,6 +215,7 @@ def _place_page_context(request, place, report_form=None):
     context.update(
         can_edit=can_edit,
         report_form=report_form or ErrorReportForm(),
+        report_route=upkeep.report_route(place),
         json_ld=structured_data.script_json(
             structured_data.json_ld(place, context["hours"], context["page_url"])
         ),
@@ -246,7 +248,7 @@ def place_report(request, place_id):
     if request.method == "POST":
         form = ErrorReportForm(request.POST)
         if form.is_robot:  # answer as if it worked: nothing tells the robot it was spotted
-            messages.success(request, _("Merci : votre signalement a été transmis aux gérants du lieu."))
+            messages.success(request, upkeep.report_route(place).thanks)
             return redirect("places:detail", place_id=place.pk)
         if form.is_valid():
             try:
@@ -261,13 +263,17 @@ def place_report(request, place_id):
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, _("Merci : votre signalement a été transmis aux gérants du lieu."))
+                messages.success(request, upkeep.report_route(place).thanks)
                 return redirect("places:detail", place_id=place.pk)
     elif request.method == "GET":
         form = ErrorReportForm()
     else:
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render(request, "places/place_report.html", {"place": place, "form": form})
+    return render(
+        request,
+        "places/place_report.html",
+        {"place": place, "form": form, "report_route": upkeep.report_route(place)},
+    )
 
 
 @login_required

@@ -38,6 +38,7 @@ PURE_CORES = [
     "relais.coverage.engine",
     "relais.coverage.exact",
     "relais.territory.geo",
+    "relais.territory.vectortiles",
     "relais.spaces.schedule",
 ]
 DJANGO_PACKAGES = {"django", "ninja"}  # and every `django_*` distribution (django_tasks…)

@@ -66,3 +66,67 @@ def test_commune_page_fits_a_320_pixel_screen(live_server, browser_context):
     page.goto(live_server.url + "/territoires/commune/15014/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Aurillac")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def _town_hall_page(page, live_server, attributes=""):
+    page.route(
+        TOWN_HALL,
+        lambda route: route.fulfill(
+            content_type="text/html; charset=utf-8",
+            body=(
+                '<!doctype html><html lang="fr"><head><title>Mairie</title></head><body><h1>Mairie</h1>'
+                f'<script src="{live_server.url}/territoires/widget.js" data-commune="15014" {attributes}'
+                "async></script><p>Pied de page</p></body></html>"
+            ),
+        ),
+    )
+    page.goto(TOWN_HALL)
+
+
+def test_the_frame_grows_to_its_content_at_420_pixels(live_server, browser_context):
+    for i in range(6):
+        PlaceFactory(name=f"Tiers-lieu au nom assez long numéro {i}", typologies=["FABLAB", "EPN"])
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 420, "height": 800})
+    _town_hall_page(page, live_server)
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("listitem")).to_have_count(5)
+    last_link = frame.get_by_role("link", name="Tous les lieux au service de la commune")
+    expect(last_link).to_be_visible()
+    inner = page.frame(url=lambda url: "/widget/commune/" in url)
+    # The frame grew (it starts at 420 px) until its content fits: nothing to scroll inside it.
+    page.wait_for_function(
+        "() => document.querySelector('iframe').getBoundingClientRect().height > 420", timeout=5_000
+    )
+    page.wait_for_timeout(200)
+    frame_height = page.evaluate("document.querySelector('iframe').clientHeight")
+    assert inner.evaluate("document.documentElement.scrollHeight") <= frame_height
+    bottom = inner.evaluate(
+        "document.querySelector('.more a').getBoundingClientRect().bottom + window.scrollY"
+    )
+    assert bottom <= frame_height
+    assert inner.evaluate("window.scrollY") == 0
+
+
+def test_the_frame_ignores_height_messages_from_another_origin(live_server, browser_context):
+    PlaceFactory(name="Fablab d'Aurillac")
+    page = browser_context.new_page()
+    _town_hall_page(page, live_server, 'data-n="1" ')
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("link", name="Fablab d'Aurillac")).to_be_visible()
+    page.wait_for_timeout(300)
+    before = page.evaluate("document.querySelector('iframe').clientHeight")
+    # The town hall's own page (another origin) posts a message that looks like the widget's.
+    page.evaluate("window.postMessage({type: 'relais-widget-height', height: 3000}, '*')")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelector('iframe').clientHeight") == before
+
+
+def test_a_fixed_height_stays_fixed(live_server, browser_context):
+    for i in range(5):
+        PlaceFactory(name=f"Lieu {i}")
+    page = browser_context.new_page()
+    _town_hall_page(page, live_server, 'data-hauteur="300" ')
+    expect(page.frame_locator("iframe").get_by_role("listitem")).to_have_count(5)
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelector('iframe').clientHeight") == 300

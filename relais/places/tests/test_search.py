@@ -302,8 +302,11 @@ def test_a_public_holiday_closes_a_place_with_ph_off(day, holiday):
     with_ph_off = PlaceFactory(opening_hours="Mo-Fr 09:00-18:00; PH off")
     without_rule = PlaceFactory(opening_hours="Mo-Fr 09:00-18:00")
     at = datetime.datetime.fromisoformat(f"{day}T10:00").replace(tzinfo=PARIS_TZ)
-    expected = {without_rule.pk} if holiday else {with_ph_off.pk, without_rule.pk}
+    # Hours without a `PH` rule say nothing of a holiday: "not stated", left out unless asked for.
+    expected = set() if holiday else {with_ph_off.pk, without_rule.pk}
     assert set(_open_ids(at)) == expected
+    asked = search_places(PlaceQuery(open_now=True, at=at, include_unstated_holidays=True)).ids
+    assert set(asked) == ({without_rule.pk} if holiday else {with_ph_off.pk, without_rule.pk})
 
 
 def test_a_place_open_on_public_holidays_only_when_it_says_so():

@@ -211,7 +211,8 @@ def test_widget_lists_the_nearest_places_with_links_in_a_new_tab(client, places)
     assert f'{link} target="_blank" rel="noopener"' in html
     assert "à 3,4 km" in html
     assert "/static/territory/widget.css" in html
-    assert "<script" not in html
+    # One script, its own: it only reports the page's height to the embedding page (widget.js).
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/territory/widget-frame.js" defer>']
     # Nothing from another host: every URL points at this site.
     assert not re.findall(r'(?:src|href)="https?://(?!testserver)', html)
 
@@ -220,6 +221,13 @@ def test_widget_shows_opening_state(client, places):
     place_in("15014", name="Toujours ouvert", opening_hours="24/7")
     html = text_of(client.get(reverse("territory:widget", args=["15014"])))
     assert "Ouvert en ce moment" in html
+
+
+def test_widget_writes_hours_as_the_site_does(client, places):
+    place_in("15014", name="Horaires", opening_hours="Mo-Su 00:00-13:30")
+    html = text_of(client.get(reverse("territory:widget", args=["15014"])))
+    assert "13 h 30" in html or "0 h 00" in html
+    assert not re.search(r"\b\d{2}:\d{2}\b", html)
 
 
 def test_widget_count_and_typology_filter(client, places):

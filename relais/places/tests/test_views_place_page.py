@@ -138,7 +138,7 @@ def test_access_accessibility_and_contact_are_shown(client):
     assert "Téléphoner" in html
     assert 'href="mailto:contact@grange.example.org"' in html
     assert '<a href="https://cartographie.example.org/" rel="noopener">Cartographie nationale</a>' in html
-    assert "tile" not in html.lower()  # no third-party map
+    assert 'data-tile-url=""' in html and "{z}" not in html  # no third-party map
 
 
 def test_unknown_accessibility_is_said_in_words(client):

@@ -114,3 +114,25 @@ def test_a_place_without_hours_tells_to_call_first(client):
     html = client.get(sheet(PlaceFactory(opening_hours=""))).content.decode()
 
     assert "Horaires non renseignés : appelez avant de vous déplacer." in html
+
+
+def test_the_sheet_carries_a_qr_code_of_the_place_page_drawn_locally(client):
+    import segno
+
+    place = PlaceFactory(name="La Grange numérique")
+
+    html = client.get(sheet(place)).content.decode()
+
+    start = html.index('<figure class="sheet-qr">')
+    figure = html[start : html.index("</figure>", start)]
+    assert '<svg role="img" aria-label="Code QR menant à la page du lieu sur Relais"' in figure
+    assert "Scannez ce code" in figure
+    # The very code of the page's address, as an inline drawing: no image fetched from anywhere.
+    page_url = "http://testserver" + reverse("places:detail", args=[place.pk])
+    expected = segno.make(page_url, error="m", micro=False).svg_inline(
+        scale=4, border=2, dark="#000000", light="#ffffff", svgclass="qr-code", omitsize=True
+    )
+    assert expected.replace("<svg ", "", 1) in figure
+    assert "<img" not in figure and "http" not in figure.split("<figcaption>")[0].replace(
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )

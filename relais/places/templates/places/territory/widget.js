@@ -1,7 +1,8 @@
 /* Relais: inserts the widget of a commune (an iframe) right after this script tag.
  *   <script src="https://relais.example/territoires/widget.js" data-commune="15014" async></script>
  * Options: data-n (places shown, 1 to {{ max_count }}), data-typologie (a typology code, e.g. FABLAB),
- * data-rayon (km), data-hauteur (height in pixels, {{ height }} by default), data-titre (title of the frame). */
+ * data-rayon (km), data-hauteur (a fixed height in pixels; without it the frame starts at {{ height }} pixels
+ * then grows or shrinks to its content, as the widget page reports it), data-titre (title of the frame). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -32,4 +33,15 @@
   frame.style.border = "0";
   frame.style.maxWidth = "100%";
   script.parentNode.insertBefore(frame, script.nextSibling);
+  if (height > 0) return;
+  // The widget page posts the height of its content; only messages from this frame, from the widget's
+  // origin, with a plausible height, are heeded.
+  window.addEventListener("message", function (event) {
+    if (event.origin !== url.origin || event.source !== frame.contentWindow) return;
+    var data = event.data;
+    if (!data || data.type !== "relais-widget-height") return;
+    var content = Number(data.height);
+    if (!isFinite(content) || content < 50) return;
+    frame.height = String(Math.min(Math.ceil(content), {{ max_height }}));
+  });
 })();
