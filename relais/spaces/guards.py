@@ -92,35 +92,8 @@ def may_cancel(booking, actor, at):
     may pass over the deadline: the services ask for it explicitly)."""
     if manages(booking, actor, at):
         return
-    deadline = cancellation_deadline(booking)
-    if at > deadline:
-        delay = booking.resource.cancellation_deadline_minutes
-        tz = booking.place.timezone
-        if not delay:
-            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
-            message = _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
-        elif made_past_its_deadline(booking, at):
-            message = _(
-                # Translators: %(delay)s is a duration, e.g. « 1 jour »
-                "cette réservation ne peut pas être annulée en ligne : elle a été faite après son délai "
-                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
-            )
-        else:
-            message = _(
-                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
-                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
-                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
-            )
-        raise DomainError(
-            message
-            % {
-                "start": moment_text(booking.start, tz),
-                "deadline": moment_text(deadline, tz),
-                "delay": duration_text(delay),
-            },
-            field="booking",
-            code="deadline",
-        )
+    if at > cancellation_deadline(booking):
+        refuse_past_deadline(booking, at, staff=False, action="cancel")
 
 
 def may_leave_waitlist(entry, actor, at=None):
@@ -132,3 +105,81 @@ def may_leave_waitlist(entry, actor, at=None):
         raise Forbidden(
             _("cette inscription en liste d'attente n'est pas la vôtre."), field="entry", code="forbidden"
         )
+
+
+def refuse_past_deadline(booking, at, *, staff, action):
+    """Raise the refusal of `action` ("cancel" or "change") past the booking's cancellation deadline, in
+    the words for the team (who may pass over it) or for the person; each sentence whole, for the
+    translators. Never names a deadline earlier than the booking itself."""
+    tz = booking.place.timezone
+    delay = booking.resource.cancellation_deadline_minutes
+    deadline = cancellation_deadline(booking)
+    cancelling = action == "cancel"
+    if delay and made_past_its_deadline(booking, at):
+        # Never a deadline earlier than the booking itself: say it was booked too late to be cancelled.
+        if staff:
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation a été faite après son délai d'annulation (%(delay)s avant le début). "
+                "L'équipe du lieu peut passer outre ce délai (case à cocher)."
+            )
+        elif cancelling:
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation ne peut pas être annulée en ligne : elle a été faite après son délai "
+                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        else:
+            message = _(
+                # Translators: %(delay)s is a duration, e.g. « 1 jour »
+                "cette réservation ne peut pas être modifiée en ligne : elle a été faite après son délai "
+                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+    elif not delay:
+        message = (
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
+            if cancelling
+            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
+            else _("trop tard pour modifier cette réservation : elle a commencé le %(start)s.")
+        )
+    elif staff:
+        message = (
+            _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
+                "(case à cocher)."
+            )
+            if cancelling
+            else _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
+                "(case à cocher)."
+            )
+        )
+    else:
+        message = (
+            _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+            if cancelling
+            else _(
+                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
+                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
+                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
+            )
+        )
+    raise DomainError(
+        message
+        % {
+            "start": moment_text(booking.start, tz),
+            "deadline": moment_text(deadline, tz),
+            "delay": duration_text(delay),
+        },
+        field="booking",
+        code="deadline",
+    )

@@ -18,7 +18,6 @@ from relais.privacy.audit import AuditAction, diff, record
 from .. import guards, notifications
 from ..enums import BookingStatus
 from ..models import Booking
-from ..wording import duration_text, moment_text
 from .access import acting_user, resolve_person
 from .bounds import check_moments
 from .hours import aware
@@ -122,7 +121,7 @@ def _may_manage(actor, booking):
     return guards.manages(booking, actor)
 
 
-def _check_deadline(booking, now, tz, *, staff, override, action):
+def _check_deadline(booking, now, *, staff, override, action):
     """`action` is "cancel" or "change": each has its own sentences, for the translators."""
     if override and not staff:
         raise Forbidden(
@@ -130,79 +129,9 @@ def _check_deadline(booking, now, tz, *, staff, override, action):
             field="booking",
             code="forbidden",
         )
-    delay = booking.resource.cancellation_deadline_minutes
-    deadline = booking.start - datetime.timedelta(minutes=delay)
-    if now <= deadline or override:
+    if now <= guards.cancellation_deadline(booking) or override:
         return
-    cancelling = action == "cancel"
-    if delay and guards.made_past_its_deadline(booking, now):
-        # Never a deadline earlier than the booking itself: say it was booked too late to be cancelled.
-        if staff:
-            message = _(
-                # Translators: %(delay)s is a duration, e.g. « 1 jour »
-                "cette réservation a été faite après son délai d'annulation (%(delay)s avant le début). "
-                "L'équipe du lieu peut passer outre ce délai (case à cocher)."
-            )
-        elif cancelling:
-            message = _(
-                # Translators: %(delay)s is a duration, e.g. « 1 jour »
-                "cette réservation ne peut pas être annulée en ligne : elle a été faite après son délai "
-                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
-            )
-        else:
-            message = _(
-                # Translators: %(delay)s is a duration, e.g. « 1 jour »
-                "cette réservation ne peut pas être modifiée en ligne : elle a été faite après son délai "
-                "d'annulation (%(delay)s avant le début). Adressez-vous à l'équipe du lieu."
-            )
-    elif not delay:
-        message = (
-            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
-            _("trop tard pour annuler cette réservation : elle a commencé le %(start)s.")
-            if cancelling
-            # Translators: %(start)s is a date and time, e.g. « 12/03/2026 à 09:00 »
-            else _("trop tard pour modifier cette réservation : elle a commencé le %(start)s.")
-        )
-    elif staff:
-        message = (
-            _(
-                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
-                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
-                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
-                "(case à cocher)."
-            )
-            if cancelling
-            else _(
-                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
-                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
-                "d'annulation de %(delay)s avant le début). L'équipe du lieu peut passer outre ce délai "
-                "(case à cocher)."
-            )
-        )
-    else:
-        message = (
-            _(
-                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
-                "trop tard pour annuler cette réservation : c'était possible jusqu'au %(deadline)s (délai "
-                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
-            )
-            if cancelling
-            else _(
-                # Translators: %(deadline)s is a date and time; %(delay)s a duration, e.g. « 1 jour »
-                "trop tard pour modifier cette réservation : c'était possible jusqu'au %(deadline)s (délai "
-                "d'annulation de %(delay)s avant le début). Adressez-vous à l'équipe du lieu."
-            )
-        )
-    raise DomainError(
-        message
-        % {
-            "start": moment_text(booking.start, tz),
-            "deadline": moment_text(deadline, tz),
-            "delay": duration_text(delay),
-        },
-        field="booking",
-        code="deadline",
-    )
+    guards.refuse_past_deadline(booking, now, staff=staff, action=action)
 
 
 def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
@@ -222,7 +151,6 @@ def cancel(actor, booking, *, reason="", override_deadline=False, now=None):
 
 def _cancel_locked(actor, current, now, *, reason, staff, override):
     """Cancel a booking already locked and checked as the actor's to manage (the deadline is checked)."""
-    tz = current.place.timezone
     if not Booking.workflow["cancel"].allows_from(current.status):
         raise Conflict(
             # Translators: %(status)s is the booking's state, e.g. « Annulée »
@@ -231,7 +159,7 @@ def _cancel_locked(actor, current, now, *, reason, staff, override):
             field="status",
             code="status",
         )
-    _check_deadline(current, now, tz, staff=staff, override=override, action="cancel")
+    _check_deadline(current, now, staff=staff, override=override, action="cancel")
     # Logged and audited (status, reason) by the workflow.
     current = transition(current, "cancel", actor, reason=reason, at=now, cancelled_at=now)
     offer_freed_slot(current, now=now)
@@ -302,7 +230,7 @@ def change(actor, booking, *, start=None, end=None, quantity=None, override_dead
                 field="status",
                 code="status",
             )
-        _check_deadline(current, now, tz, staff=staff, override=override_deadline, action="change")
+        _check_deadline(current, now, staff=staff, override=override_deadline, action="change")
         req = Request(
             aware(start, tz).astimezone(datetime.UTC) if start is not None else current.start,
             aware(end, tz).astimezone(datetime.UTC) if end is not None else current.end,
