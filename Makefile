@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test lint format migrate demo basemap bench clean
+.PHONY: run test install install-test lint format migrate demo basemap bench messages clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt node_modules/.installed
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ bench: install-test
 	RELAIS_TESTING=1 $(PY) benchmarks/directory.py
 	RELAIS_TESTING=1 $(PY) benchmarks/spaces.py
 	$(PY) benchmarks/coverage.py
+
+# The catalogs after a change of interface text: English to translate in relais/locale/en, French completed
+# for its plurals by scripts/french_plurals.py; both compiled (the .mo files are committed).
+MESSAGE_SCAN = --ignore=.venv --ignore=node_modules --ignore=benchmarks
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l en -l fr -v0 $(MESSAGE_SCAN)
+	$(PY) scripts/french_plurals.py relais/locale/fr/LC_MESSAGES/django.po
+	DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -16,6 +16,7 @@ REFERENCE_MODELS = [
     "territory.Commune",
     "territory.PostalCode",
     "territory.CommuneAlias",
+    "territory.MunicipalArrondissement",
     "places.Typology",
     "places.Service",
     "places.Public",
@@ -78,6 +79,14 @@ def _fresh_place_index():
     from relais.places import index
 
     index.reset()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose force_login also gives the second factor (relais.testing)."""
+    from relais.testing import VerifiedClient
+
+    return VerifiedClient()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ import datetime
 
 import factory
 from django.conf import settings
+from django.test import Client
 
 from relais.accounts.models import PlaceRole, User
 from relais.places.models import Place, PlaceStatus
@@ -147,7 +148,8 @@ def chromium_browser():
 @contextlib.contextmanager
 def chromium_page(browser, **context_options):
     """A page in a fresh context of `browser`; `page.requested_urls` and `page.errors` record what
-    happened."""
+    happened. Anything the Content-Security-Policy blocked fails the test at the end: a script, a style or
+    a request the policy refuses is a broken page for its users."""
     options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", **context_options}
     context = browser.new_context(**options)
     context.set_default_timeout(15_000)
@@ -156,15 +158,27 @@ def chromium_page(browser, **context_options):
     page.errors = []
     page.on("request", lambda request: page.requested_urls.append(request.url))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and page.csp_violations.append(message.text)
+        ),
+    )
     try:
         yield page
     finally:
         context.close()
+    assert not page.csp_violations, page.csp_violations
 
 
 def axe_violations(page, impacts=("serious", "critical")):
     """Accessibility violations of the page at these impacts, by axe-core (from npm), WCAG 2.1 A and AA."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    # Evaluated by the browser's automation channel, which the page's Content-Security-Policy does not
+    # govern (a <script> tag with its content inline would be refused, rightly).
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
     return [
@@ -235,3 +249,73 @@ class ResourceFactory(factory.django.DjangoModelFactory):
                 QualificationFactory, place=factory.SelfAttribute("..place")
             ),
         )
+
+
+def login_request():
+    """A request for `client.login(request=login_request(), …)`: the lock-out (django-axes) counts every
+    attempt against the client's address, so an authentication always comes with its request."""
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/comptes/connexion/")
+
+
+def totp_device(user):
+    """The user's confirmed TOTP application (created when missing): what a person sets up on first login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="application", confirmed=True)
+
+
+def totp_code(device):
+    """The code the person's application shows now for `device`."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+class VerifiedClient(Client):
+    """The test client whose `force_login` logs in as a person who gave both factors: the account gets a
+    TOTP application and a verified session, as after the code page. Tests of the second factor itself use
+    `django.test.Client`."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        # Every account, also one that gets a team role only after logging in (a member may turn the second
+        # factor on: a verified session is what any account has after the code page).
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+        session.save()
+
+
+def give_second_factor(page, user):
+    """In a browser just past the password: type the code of the user's application when the site asks for
+    it (set up beforehand when missing, as on the person's first login), as a person would."""
+    page.wait_for_url(lambda url: "/connexion/" not in url)
+    if "/double-authentification/" not in page.url:
+        return
+    if isinstance(user, str):
+        user = User.objects.get(username=user)
+    device = totp_device(user)
+    if "/code/" not in page.url:  # the set-up page: the application already exists, go to the code page
+        page.goto(page.url.replace("/double-authentification/", "/double-authentification/code/", 1))
+    page.get_by_label("Code à 6 chiffres").fill(totp_code(device))
+    page.get_by_role("button", name="Valider").click()
+
+
+def close_response(response):
+    """Close a test response (a streamed file left unread) without closing the test's database connection:
+    `HttpResponse.close()` sends `request_finished`, whose `close_old_connections` would close a PostgreSQL
+    connection held inside the test's transaction (the test client itself disconnects it around its own
+    close)."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)

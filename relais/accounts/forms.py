@@ -3,9 +3,13 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from relais.core import mail
+
 from . import signup
+from .security import may_send_anonymous_mail
 
 
 class SignupForm(forms.Form):
@@ -92,10 +96,28 @@ class LoginForm(AuthenticationForm):
 
 class ResetForm(PasswordResetForm):
     """« Mot de passe oublié » also reaches an account whose address was never confirmed: it gets its
-    confirmation link (its password works once the address is confirmed)."""
+    confirmation link (its password works once the address is confirmed).
+
+    The page answers the same, as fast, whether or not an account has the address: the e-mail leaves from
+    the background task (`core.mail.send_later`), and past the caps on e-mails an anonymous form may
+    trigger nothing leaves (security.MAIL_CAPS)."""
 
     def save(self, *args, request=None, **kwargs):
+        if request is not None and not may_send_anonymous_mail(request, self.cleaned_data["email"]):
+            return
         super().save(*args, request=request, **kwargs)
         if request is not None:
             for user in signup.pending_accounts_of(self.cleaned_data["email"]):
                 signup.send_account_mail(request.build_absolute_uri, "pending", user)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        mail.send_later(to_email, subject, render_to_string(email_template_name, context))

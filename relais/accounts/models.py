@@ -10,8 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.models import PublicId
+from relais.privacy.inventory import DataCategory, personal_data
 
 
+@personal_data(
+    "accounts",
+    personal=["username", "first_name", "last_name", "email", "last_login", "date_joined"],
+    secret=["password"],
+    by_user=["pk"],
+    by_email=["email"],
+    categories=[DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.ACCOUNT],
+    is_person=True,
+    retention_date="last_login",
+)
 class User(PublicId, AbstractUser):
     """A person with an account: network admin, or manager/staff of places through `PlaceRole`."""
 
@@ -29,6 +40,7 @@ class User(PublicId, AbstractUser):
         return self.get_full_name() or self.username
 
 
+@personal_data("team_roles", personal=["user", "role"], by_user=["user"], categories=[DataCategory.ROLES])
 class PlaceRole(models.Model):
     """Who works for which place, and how (what each role sees: `relais.places.tenancy`)."""
 
@@ -79,7 +91,15 @@ class Scope(models.TextChoices):
     """What a token may be used for; each write operation of the API names the scope it needs."""
 
     PLACES_WRITE = "places:write", _("modifier les fiches des lieux que je gère, proposer un lieu")
-    SPACES = "spaces", _("réservations : réserver, modifier, annuler, lire les réservations")
+    SPACES_READ = (
+        "spaces:read",
+        _("réservations : lire les ressources, leurs disponibilités et mes réservations"),
+    )
+    SPACES_WRITE = "spaces:write", _("réservations : réserver, modifier, annuler (lire aussi)")
+
+
+# A scope that implies another: who may book may read what they book.
+IMPLIED_SCOPES = {Scope.SPACES_READ: {Scope.SPACES_WRITE}}
 
 
 # How long a new token lasts, in days (the person chooses among these).
@@ -95,6 +115,15 @@ def _all_scopes():
     return [scope.value for scope in Scope]
 
 
+@personal_data(
+    "accounts",
+    personal=["user", "last_used_at"],
+    secret=["key_hash"],
+    by_user=["user"],
+    categories=[DataCategory.ACCOUNT],
+    not_personal={"name": "the label the person gives the token (« script d'import »)"},
+    retention_date="user__last_login",
+)
 class ApiToken(models.Model):
     """A bearer token for the write API, with scopes and an expiry. Only its SHA-256 is stored; the raw value
     is shown once."""
@@ -154,7 +183,8 @@ class ApiToken(models.Model):
         ApiToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
 
     def allows(self, scope):
-        return scope in (self.scopes or [])
+        granted = set(self.scopes or [])
+        return scope in granted or bool(granted & IMPLIED_SCOPES.get(scope, set()))
 
     def revoke(self):
         self.revoked_at = timezone.now()

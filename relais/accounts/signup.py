@@ -5,6 +5,7 @@ absolute by the caller; e-mails leave from a background task after the commit (`
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
@@ -32,6 +33,9 @@ def request_account(*, first_name, last_name, email, password, actor=None):
     email = User.objects.normalize_email(email.strip()).lower()
     known = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).order_by("pk").first()
     if known is not None:
+        # The same work as for a new account (hashing the password is most of it), so that the time taken
+        # does not tell either.
+        make_password(password)
         # Never opened: the link again. Open, or closed by an administrator after use: "you have one".
         pending = not known.is_active and known.last_login is None
         return ("pending" if pending else "exists"), known
@@ -90,16 +94,22 @@ def pending_account(identifier, password):
         Q(username__iexact=identifier) | Q(email__iexact=identifier)
     )[:2]
     candidates = list(candidates)
-    if len(candidates) == 1 and candidates[0].check_password(password):
-        return candidates[0]
+    if len(candidates) == 1:
+        return candidates[0] if candidates[0].check_password(password) else None
+    make_password(password)  # the same work whether or not such an account exists (timing)
     return None
+
+
+def pending_user(user_id):
+    """The account `user_id` if it is still waiting for its address to be confirmed, else None."""
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id, is_active=False, last_login__isnull=True).first()
 
 
 def resend_link(absolute, user_id, next_url=""):
     """Send the confirmation link again to the account `user_id` if it is still pending; True if sent."""
-    if user_id is None:
-        return False
-    user = get_user_model().objects.filter(pk=user_id, is_active=False, last_login__isnull=True).first()
+    user = pending_user(user_id)
     if user is None:
         return False
     send_account_mail(absolute, "pending", user, next_url)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor, views
 from .forms import ResetForm
 
 # The `accounts` namespace also holds « Mon espace » (dashboard, resolve-report, review-proposal): those
@@ -44,6 +44,12 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("double-authentification/", two_factor.setup, name="second-factor-setup"),
+    path("double-authentification/code/", two_factor.verify, name="second-factor-verify"),
+    path(
+        "double-authentification/codes-de-secours/", two_factor.regenerate_codes, name="second-factor-codes"
+    ),
+    path("double-authentification/retirer/", two_factor.disable, name="second-factor-disable"),
     path("jetons/", views.tokens, name="tokens"),
     path("jetons/<uuid:token_id>/revoquer/", views.revoke_token, name="revoke-token"),
 ]

@@ -14,6 +14,7 @@ from relais.privacy.audit import Actor
 from . import signup
 from .forms import LoginForm, SignupForm
 from .models import DEFAULT_TOKEN_DAYS, TOKEN_LIFETIMES, ApiToken, Scope
+from .security import may_send_anonymous_mail
 
 
 @login_required
@@ -74,7 +75,9 @@ def signup_view(request):
         form = SignupForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            if not form.is_robot:  # a robot sees the same page, and nothing is created
+            # A robot sees the same page, and nothing is created; past the caps on e-mails an anonymous
+            # form may trigger, the page is the same too and nothing leaves (security.MAIL_CAPS).
+            if not form.is_robot and may_send_anonymous_mail(request, email):
                 kind, user = signup.request_account(
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
@@ -133,7 +136,16 @@ class LoginView(auth_views.LoginView):
 def resend_activation(request):
     """Send the confirmation link again to the account the login page has just recognised."""
     user_id = request.session.pop(PENDING_SESSION_KEY, None)
-    if signup.resend_link(request.build_absolute_uri, user_id, _safe_next(request)):
+    user = signup.pending_user(user_id)
+    if user is not None and not may_send_anonymous_mail(request, user.email):
+        messages.error(
+            request,
+            _(
+                "Plusieurs liens sont déjà partis vers votre adresse : regardez votre messagerie, ou "
+                "réessayez dans une heure."
+            ),
+        )
+    elif signup.resend_link(request.build_absolute_uri, user_id, _safe_next(request)):
         messages.success(
             request, _("Un nouveau lien de confirmation vient de partir : regardez votre messagerie.")
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from .errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, DomainError, Forbidden, NotFound, TooManyRequests, ValidationFailed
 
 
 class ErrorOut(Schema):
@@ -37,6 +37,8 @@ def status_of(exc):
         return 403
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, TooManyRequests):
+        return 429
     return 400
 
 

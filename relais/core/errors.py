@@ -5,7 +5,8 @@ error (`relais.core.forms.add_domain_error`), the API into a 4xx JSON body (`rel
 mapping, one `ErrorOut` schema), commands into a non-zero exit with the message.
 
 The kind of error decides the HTTP answer, never its `code` (a finer reason, e.g. "members_only", that
-clients may read): NotFound 404, Forbidden 403, Conflict 409, ValidationFailed 422, any other 400.
+clients may read): NotFound 404, Forbidden 403, Conflict 409, ValidationFailed 422, TooManyRequests 429, any
+other 400.
 """
 
 
@@ -17,9 +18,10 @@ class DomainError(Exception):
         self.code = code
 
     def __str__(self):
+        # str(): a message may be lazy (gettext_lazy in a model's guard); __str__ must return a str.
         if self.field:
             return f"{self.field} : {self.message}"
-        return self.message
+        return str(self.message)
 
 
 class NotFound(DomainError):
@@ -38,6 +40,13 @@ class Conflict(DomainError):
     """The request is valid but the state of things refuses it (a slot taken, a status that moved on)."""
 
     def __init__(self, message, *, field=None, code="conflict"):
+        super().__init__(message, field=field, code=code)
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time (failed tokens, e-mails asked for): try again later."""
+
+    def __init__(self, message, *, field=None, code="too_many"):
         super().__init__(message, field=field, code=code)
 
 

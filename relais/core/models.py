@@ -44,3 +44,23 @@ def add_public_id_operations(app_label, model_name):
             field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
         ),
     ]
+
+
+class RateCounter(models.Model):
+    """How many times something was asked in a time window, for one key (an e-mail address, a client
+    address), counted in the database so that every app server and worker sees the same count
+    (`relais.core.ratelimit`). The key is stored as a keyed hash, never in clear."""
+
+    bucket = models.CharField(max_length=40)
+    key_hash = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "key_hash", "window_start"], name="rate_counter_unique")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_window")]
+
+    def __str__(self):
+        return f"{self.bucket} {self.window_start:%Y-%m-%d %H:%M} : {self.count}"

@@ -3,10 +3,17 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.db import DatabaseError, connection
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_safe
 
@@ -124,3 +131,16 @@ def basemap(request):
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+@require_safe
+@never_cache
+def health(request):
+    """For the reverse proxy and the service manager: 200 when the app answers and reaches its database, 503
+    otherwise. Public (it says nothing but "ok"), exempt from the HTTPS redirect (a local probe)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "indisponible", "database": False}, status=503)
+    return JsonResponse({"status": "ok", "database": True})

@@ -124,7 +124,10 @@ def resolve_communes(items, demand):
             len(problems),
         ) % {"count": len(problems), "items": " ; ".join(shown)}
         if len(problems) > len(shown):
-            message += " " + _("… et %(count)s autre(s).") % {"count": len(problems) - len(shown)}
+            more = len(problems) - len(shown)
+            message += " " + ngettext("… et %(count)s autre.", "… et %(count)s autres.", more) % {
+                "count": more
+            }
         raise DomainError(message, field="candidate_communes")
     return found
 

@@ -2,7 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.privacy.inventory import DataCategory, personal_data
 
+
+@personal_data(
+    "coverage_runs",
+    actors=["kept_by"],
+    by_user=["kept_by"],
+    categories=[DataCategory.TRACE],
+    retention_date="created_at",
+)
 class CoverageRun(models.Model):
     """A coverage analysis as it was run: its parameters, the registry it read, and its results. Stored only
     when a person asks to keep it (`kept_by`) or the `coverage` command runs it (no one)."""

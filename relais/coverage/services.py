@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core.errors import DomainError, NotFound
 from relais.places.models import Label, RegistryVersion, Service, Typology
@@ -414,8 +415,13 @@ def recommend(result, demand, sites, nearest, weights):
         )
     if params.recommend > candidates:
         raise DomainError(
-            _("impossible de recommander %(k)s sites parmi %(n)s communes candidates.")
-            % {"k": params.recommend, "n": candidates},
+            # Translators: %(sites)s is « 3 sites », %(communes)s « 2 communes candidates »
+            _("impossible de recommander %(sites)s parmi %(communes)s.")
+            % {
+                "sites": ngettext("%(k)s site", "%(k)s sites", params.recommend) % {"k": params.recommend},
+                "communes": ngettext("%(n)s commune candidate", "%(n)s communes candidates", candidates)
+                % {"n": candidates},
+            },
             field="recommend",
         )
     solver = exact_mip.cbc_solver if exact_mip.available() else None

@@ -113,7 +113,10 @@ def chart_data(result, bands):
     if result.recommended:
         datasets.append(
             {
-                "label": _("Avec les %(n)s sites recommandés") % {"n": len(result.recommended)},
+                "label": ngettext(
+                    "Avec %(n)s site recommandé", "Avec les %(n)s sites recommandés", len(result.recommended)
+                )
+                % {"n": len(result.recommended)},
                 "data": [b["population_after"] for b in bands],
             }
         )
@@ -213,7 +216,7 @@ def candidate_conditions(params):
     conditions = []
     if params.candidate_min_population:
         conditions.append(
-            _("au moins %(n)s habitants")
+            ngettext("au moins %(n)s habitant", "au moins %(n)s habitants", params.candidate_min_population)
             % {"n": number_format(params.candidate_min_population, force_grouping=True)}
         )
     if params.candidate_communes:

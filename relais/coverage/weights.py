@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core.errors import DomainError
 
@@ -126,11 +127,15 @@ def _weight(code, raw):
 def _errors_message(path, errors):
     shown = errors[:MAX_REPORTED_ERRORS]
     more = len(errors) - len(shown)
-    message = _("fichier de poids %(file)s : %(count)s ligne(s) invalide(s).") % {
+    message = ngettext(
+        "fichier de poids %(file)s : %(count)s ligne invalide.",
+        "fichier de poids %(file)s : %(count)s lignes invalides.",
+        len(errors),
+    ) % {
         "file": path.name,
         "count": len(errors),
     }
     message += "\n" + "\n".join(shown)
     if more:
-        message += "\n" + _("… et %(count)s autre(s).") % {"count": more}
+        message += "\n" + ngettext("… et %(count)s autre.", "… et %(count)s autres.", more) % {"count": more}
     return message

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.core.models import PublicId
 from relais.places.tenancy import PlaceOwnedQuerySet
+from relais.privacy.inventory import DataCategory, personal_data
 
 
 class MemberQuerySet(PlaceOwnedQuerySet):
@@ -25,6 +26,18 @@ class MemberQuerySet(PlaceOwnedQuerySet):
         return self.filter(joined_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
+@personal_data(
+    "members",
+    personal=["user", "name", "contact", "joined_on", "ends_on"],
+    actors=["created_by"],
+    by_user=["user", "created_by"],
+    by_member=["pk"],
+    by_email=["contact"],
+    categories=[DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.ACTIVITY, DataCategory.TRACE],
+    is_person=True,
+    retention_date="ends_on",
+    copies={"name": "name", "contact": "contact"},
+)
 class Member(PublicId):
     place = models.ForeignKey(
         "places.Place", on_delete=models.CASCADE, related_name="members", verbose_name=_("lieu")

@@ -397,9 +397,17 @@ def _has_team(place):
     return place.roles.exists() or bool(team_data(place))
 
 
+def _scored_again(a, b):
+    places = Place.objects.select_related("commune").prefetch_related("labels", "typologies")
+    entries = [entry_of(places.get(pk=a)), entry_of(places.get(pk=b))]
+    total, reasons = core.score(*entries)
+    return core.Pair(a, b, total, reasons)
+
+
 def dedupe_registry(actor, *, dry_run=False, sources=()):
     """Merge the sure matches, queue the unsure pairs (with `sources`: pairs of which one place comes from
-    a source whose name contains one of them). A sure match where a place has a team is queued instead."""
+    a source whose name contains one of them). A sure match where a place has a team is queued instead; an
+    unsure pair whose place was merged meanwhile is scored again, as it now is."""
     started = time.monotonic()
     result = find_duplicates()
     run = DedupRun(compared=result.compared)
@@ -453,11 +461,20 @@ def dedupe_registry(actor, *, dry_run=False, sources=()):
         if dry_run:
             run.queued += 1
             continue
+        if (a, b) != (pair.a, pair.b):
+            # A place of the pair was merged meanwhile: the pair is what it now is (a bus of a list and the
+            # fixed site it was paired with through another list's record are two places of one list).
+            pair = _scored_again(a, b)
+            if pair.score < core.UNSURE:
+                continue
         to_queue.append((Place.objects.get(pk=a), Place.objects.get(pk=b), pair))
     if not dry_run:
+        queued = set()  # two pairs may become one once their places are merged: counted once
         with transaction.atomic():
             for place_a, place_b, pair in to_queue:
-                if queue(place_a, place_b, pair.score, pair.reasons) is not None:
-                    run.queued += 1
+                candidate = queue(place_a, place_b, pair.score, pair.reasons)
+                if candidate is not None:
+                    queued.add(candidate.pk)
+        run.queued = len(queued)
     run.seconds = time.monotonic() - started
     return run

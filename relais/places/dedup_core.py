@@ -11,6 +11,7 @@ Signals and their points (a sum, not a probability; the thresholds were set on t
 identifiers (SIRET, RNA), distance, name similarity once the words every such place shares are removed
 (« espace », « France Services », « de »… and the commune's own name), address similarity, the same phone
 or e-mail, the France Services label on both, a shared typology or label, the same commune, the same list.
+An itinerant place (a bus) and a fixed one are never a sure match: of one list, they are not a pair at all.
 """
 
 import re
@@ -228,8 +229,9 @@ def _address_points(a, b):
     return None
 
 
-def score(a, b):
-    """(score, reasons) of two entries (`Entry` or prepared)."""
+def score(a, b, *, sure_at=SURE, unsure_at=UNSURE):
+    """(score, reasons) of two entries (`Entry` or prepared); `sure_at` and `unsure_at` are the thresholds
+    the pair is sorted by (a bus and a fixed site are kept below them, see the end)."""
     a = a if isinstance(a, _Prepared) else _Prepared(a)
     b = b if isinstance(b, _Prepared) else _Prepared(b)
     ea, eb = a.entry, b.entry
@@ -279,7 +281,19 @@ def score(a, b):
     elif ea.itinerant != eb.itinerant:  # a bus and a fixed site of two lists: maybe its home, maybe not
         reasons.append(Reason("one_itinerant", -10))
     reasons = [r for r in reasons if r.points or r.code.startswith(("name_", "position_"))]
-    return sum(r.points for r in reasons), reasons
+    total = sum(r.points for r in reasons)
+    if ea.itinerant != eb.itinerant:
+        # A bus takes the name, address, phone and SIRET of the site where it is kept, so that no penalty
+        # outweighs what they share (on the real lists every bus merged with its home was wrong): a bus
+        # and a fixed site of one list are two places of that list, dropped; of two lists, a person
+        # decides, never merged without review.
+        same_list = bool(ea.source) and ea.source == eb.source
+        ceiling = (unsure_at if same_list else sure_at) - 1
+        if total > ceiling:
+            code = "itinerant_fixed_same_list" if same_list else "itinerant_review"
+            reasons.append(Reason(code, ceiling - total))
+            total = ceiling
+    return total, reasons
 
 
 def candidate_pairs(prepared, radius_m=RADIUS_M):
@@ -323,7 +337,7 @@ def find_duplicates(entries, *, sure=SURE, unsure=UNSURE, radius_m=RADIUS_M, ski
         a, b = prepared[i], prepared[j]
         if (a.entry.key, b.entry.key) in skip or (b.entry.key, a.entry.key) in skip:
             continue
-        total, reasons = score(a, b)
+        total, reasons = score(a, b, sure_at=sure, unsure_at=unsure)
         if total >= unsure:
             pair = Pair(a.entry.key, b.entry.key, total, reasons)
             (found_sure if total >= sure else found_unsure).append(pair)

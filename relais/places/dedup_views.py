@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from relais.core.errors import DomainError
 from relais.privacy.audit import Actor
 
-from . import dedup, tenancy
+from . import dedup, dedup_display, tenancy
 from .models import DuplicateCandidate, Label, Place, Typology
 
 PAGE_SIZE = 20
@@ -43,25 +43,14 @@ REASONS = {
     "same_source": gettext_lazy("même liste source"),
     "itinerant_same_list": gettext_lazy("un lieu itinérant et un autre lieu de la même liste"),
     "one_itinerant": gettext_lazy("l'un des deux lieux est itinérant"),
+    "itinerant_review": gettext_lazy(
+        "un lieu itinérant et un lieu fixe : jamais fusionnés sans examen (un bus porte le nom et l'adresse "
+        "du lieu où il est garé)"
+    ),
+    "itinerant_fixed_same_list": gettext_lazy(
+        "un lieu itinérant et un lieu fixe de la même liste : deux lieux distincts"
+    ),
 }
-
-COMPARED = [
-    ("name", gettext_lazy("Nom")),
-    ("status", gettext_lazy("Statut")),
-    ("address", gettext_lazy("Adresse")),
-    ("postal_code", gettext_lazy("Code postal")),
-    ("commune", gettext_lazy("Commune")),
-    ("position", gettext_lazy("Position")),
-    ("phone", gettext_lazy("Téléphone")),
-    ("emails", gettext_lazy("E-mails")),
-    ("websites", gettext_lazy("Sites web")),
-    ("opening_hours", gettext_lazy("Horaires")),
-    ("siret", gettext_lazy("SIRET")),
-    ("typologies", gettext_lazy("Typologies")),
-    ("labels", gettext_lazy("Labels")),
-    ("source", gettext_lazy("Source")),
-    ("data_updated_on", gettext_lazy("Données à jour au")),
-]
 
 
 def reason_text(reason):
@@ -69,33 +58,6 @@ def reason_text(reason):
     if template is None:
         return reason.get("code", "")
     return str(template) % {"detail": reason.get("detail", "")}
-
-
-def _value(place, name):
-    if name == "status":
-        return place.get_status_display()
-    if name == "commune":
-        return place.commune.name if place.commune_id else ""
-    if name == "position":
-        if place.latitude is None:
-            return ""
-        text = f"{place.latitude:.5f}, {place.longitude:.5f}"
-        return text + (" " + _("(approximative)") if place.location_approximate else "")
-    if name in ("emails", "websites"):
-        return ", ".join(getattr(place, name) or [])
-    if name in ("typologies", "labels"):
-        return ", ".join(t.name for t in getattr(place, name).all())
-    if name == "data_updated_on":
-        return place.data_updated_on.strftime("%d/%m/%Y") if place.data_updated_on else ""
-    return getattr(place, name) or ""
-
-
-def _rows(a, b):
-    rows = []
-    for name, label in COMPARED:
-        va, vb = str(_value(a, name)), str(_value(b, name))
-        rows.append({"label": label, "a": va, "b": vb, "differs": va.strip().lower() != vb.strip().lower()})
-    return rows
 
 
 def _admin_or_404(request):
@@ -122,7 +84,7 @@ def duplicate_list(request):
             "candidate": c,
             "a": c.place_a,
             "b": c.place_b,
-            "rows": _rows(c.place_a, c.place_b),
+            "rows": dedup_display.compared_rows(c.place_a, c.place_b),
             "reasons": [(reason_text(r), r.get("points", 0)) for r in c.reasons],
         }
         for c in page.object_list
@@ -135,7 +97,7 @@ def duplicate_decide(request, candidate_id):
     """« Fusionner » (keeping the place chosen) or « Ce sont deux lieux distincts »."""
     _admin_or_404(request)
     candidate = (
-        DuplicateCandidate.objects.select_related("place_a", "place_b").filter(pk=candidate_id).first()
+        DuplicateCandidate.objects.select_related("place_a", "place_b").filter(public_id=candidate_id).first()
     )
     if candidate is None:
         raise Http404
@@ -151,12 +113,7 @@ def duplicate_decide(request, candidate_id):
             if keep is None:
                 raise DomainError(_("Choisissez le lieu à garder."), field="keep")
             result = dedup.decide_merge(candidate, keep, actor)
-            text = _("Fusion faite : « %(name)s » est gardé.") % {"name": result.place.name}
-            if result.conflicts:
-                text += " " + _("Valeurs en conflit : %(fields)s.") % {
-                    "fields": ", ".join(c["field"] for c in result.conflicts)
-                }
-            messages.success(request, text)
+            messages.success(request, dedup_display.merge_message(result))
         elif decision == "keep_apart":
             dedup.keep_apart(candidate, actor)
             messages.success(

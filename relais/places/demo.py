@@ -7,6 +7,7 @@ from django.db import transaction
 
 from relais.accounts.access import sync_admin_access
 from relais.accounts.models import PlaceRole, User
+from relais.accounts.two_factor import set_recovery_codes
 from relais.privacy.audit import Actor
 from relais.territory.models import Commune, Region
 
@@ -17,6 +18,9 @@ from .opendata.importer import import_places
 DEMO_SOURCE = "Relais — lieux de démonstration (fictifs)"
 DEMO_DESCRIPTION = "Lieu fictif créé pour la démonstration de Relais : il est placé au centre de la commune."
 DEMO_PASSWORD = "demo-relais-2026"  # demo accounts only, created by `load_demo` (make run)
+# The team's demo accounts must give a second factor: published single-use recovery codes let a newcomer in
+# without a phone (each works once; `load_demo` gives back those used). Demo accounts only, DEBUG only.
+DEMO_SECOND_FACTOR_CODES = [f"demo{n:04d}" for n in range(1, 21)]
 DEMO_MEMBER = "adherent"  # the demo account that is a member of the demo sites
 DEMO_PROPOSER = "porteur"  # the demo account that proposes a place and asks to manage another
 
@@ -245,6 +249,8 @@ def load_demo_accounts(sites):
             user.set_password(DEMO_PASSWORD)
             user.save()
         accounts.append(username)
+    for username in ("admin", "gerant"):
+        set_recovery_codes(User.objects.get(username=username), DEMO_SECOND_FACTOR_CODES)
     manager = User.objects.get(username="gerant")
     for place in sites:
         PlaceRole.objects.get_or_create(user=manager, place=place, defaults={"role": PlaceRole.Role.MANAGER})

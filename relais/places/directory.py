@@ -6,11 +6,12 @@ the registry, with the answers people need when it goes wrong: which of the comm
 code, "did you mean" for a misspelt commune, the nearest places anyway when none is close enough.
 
 Plain functions without HTTP: the results page, its JSON for the map and the API call the same code.
+Reading the *where* is in where.py (its names are re-exported here: `directory.resolve_where`,
+`directory.WhereAnswer`).
 """
 
 import datetime
 import math
-import re
 import uuid
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -19,19 +20,17 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz, process
 
 from relais.core.text import normalize_name
 from relais.territory import timezones
 from relais.territory.geo import is_in_france
-from relais.territory.models import Commune, Department, Region
-from relais.territory.services import memory_commune_lookup
 
 from . import search
 from .hours import STATE_NOT_STATED, STATE_OPEN, state_at
 from .index import place_index
 from .models import Label, Public, Service, Typology
 from .result_notes import distance_text, holiday_note, left_out_on_holiday
+from .where import Where, WhereAnswer, area_names, resolve_where  # noqa: F401 (re-exported)
 
 DEFAULT_RADIUS_KM = 10
 RADIUS_CHOICES = (2, 5, 10, 20, 50, 100)
@@ -194,141 +193,7 @@ def parse_params(data):
     return params, errors
 
 
-# --- Where -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Where:
-    """The resolved "where": a point with a radius (a commune's centre, the user's position) or an area."""
-
-    kind: str  # "position", "commune", "department", "region"
-    label: str
-    code: str = ""
-    lat: float | None = None
-    lon: float | None = None
-
-    @property
-    def is_point(self):
-        return self.lat is not None
-
-
-@dataclass
-class WhereAnswer:
-    where: Where | None = None
-    choices: list = field(default_factory=list)  # communes to choose from (shared postal code, homonyms…)
-    message: str = ""  # why the user is asked to choose, or what is wrong
-
-
-POSTAL_SUFFIX = re.compile(r"^(.*\S)\s*\((\d{5})\)$")
-
-
-def _commune_where(commune):
-    label = f"{commune.name} ({commune.department_id})"
-    if commune.latitude is None:
-        return Where("commune", label, commune.code_insee)
-    return Where("commune", label, commune.code_insee, commune.latitude, commune.longitude)
-
-
-def _did_you_mean(needle, limit=6):
-    """Communes whose name is close to `needle` (typing errors), the most populated first among equals."""
-    lookup = memory_commune_lookup()
-    matches = process.extract(needle, lookup.names(), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=82)
-    communes = []
-    for name, score, _position in matches:
-        for commune in lookup.by_name(name):
-            communes.append((-round(score), -commune.population, commune.code_insee, commune))
-    communes.sort(key=lambda row: row[:3])
-    return [row[3] for row in communes[:limit]]
-
-
-def area_names():
-    """{normalised name: (kind, name, code)} of the départements and régions (reference data, cached)."""
-
-    def load():
-        areas = {}
-        for model, kind in ((Region, "region"), (Department, "department")):  # a département wins a tie
-            for code, name in model.objects.values_list("code", "name"):
-                areas[normalize_name(name)] = (kind, name, code)
-        return areas
-
-    return cache.get_or_set("directory:areas", load, VOCABULARY_CACHE_SECONDS)
-
-
-def resolve_where(params):
-    """The Where of a search, or the communes to choose from with a French explanation."""
-    # What the user typed last wins: a position or a commune picked from a list holds only while the
-    # "where" field is empty or still shows that commune's name.
-    text = params.where
-    if params.lat is not None and not text:
-        return WhereAnswer(Where("position", _("autour de votre position"), lat=params.lat, lon=params.lon))
-    lookup = memory_commune_lookup()
-    if params.commune:
-        commune = lookup.by_code(params.commune)
-        if commune is None:
-            return WhereAnswer(
-                message=_("Code de commune inconnu : « %(code)s ».") % {"code": params.commune}
-            )
-        if not text or normalize_name(text) == commune.search_name:
-            return WhereAnswer(_commune_where(commune))
-    if not text:
-        return WhereAnswer()
-    with_postal = POSTAL_SUFFIX.match(text)
-    if with_postal:  # "Saint-Étienne (42000)", as the suggestions write it
-        name, postal_code = with_postal.group(1), with_postal.group(2)
-        candidates = [c for c in lookup.by_postal_code(postal_code) if c.search_name == normalize_name(name)]
-        if len(candidates) == 1:
-            return WhereAnswer(_commune_where(candidates[0]))
-        text = name
-    if text.isdigit() and len(text) == 5:
-        candidates = lookup.by_postal_code(text)
-        if len(candidates) == 1:
-            return WhereAnswer(_commune_where(candidates[0]))
-        if candidates:
-            return WhereAnswer(
-                choices=candidates,
-                message=_("Le code postal %(code)s est partagé par %(n)d communes : laquelle ?")
-                % {"code": text, "n": len(candidates)},
-            )
-        commune = lookup.by_code(text)
-        if commune is not None:
-            return WhereAnswer(_commune_where(commune))
-        return WhereAnswer(
-            message=_("Code postal inconnu : « %(code)s ». Vérifiez les 5 chiffres ou indiquez la commune.")
-            % {"code": text}
-        )
-    needle = normalize_name(text)
-    if not needle:
-        return WhereAnswer(message=_("Indiquez une commune, un code postal, un département ou une région."))
-    exact = lookup.by_name(needle)
-    if len(exact) == 1:
-        return WhereAnswer(_commune_where(exact[0]))
-    if exact:
-        exact.sort(key=lambda c: -c.population)
-        return WhereAnswer(
-            choices=exact,
-            message=_("Plusieurs communes s'appellent « %(name)s » : laquelle ?") % {"name": text},
-        )
-    area = area_names().get(needle)
-    if area is not None:
-        return WhereAnswer(Where(*area))
-    starting = list(Commune.objects.search(text).select_related("department")[:8])
-    if len(starting) == 1:
-        return WhereAnswer(_commune_where(starting[0]))
-    if starting:
-        return WhereAnswer(
-            choices=starting,
-            message=_("Plusieurs communes correspondent à « %(name)s » : laquelle ?") % {"name": text},
-        )
-    close = _did_you_mean(needle)
-    if close:
-        return WhereAnswer(
-            choices=close,
-            message=_("Aucune commune ne s'appelle « %(name)s ». Vouliez-vous dire :") % {"name": text},
-        )
-    return WhereAnswer(
-        message=_("Commune inconnue : « %(name)s ». Vérifiez l'orthographe ou indiquez le code postal.")
-        % {"name": text}
-    )
+# --- Where: see where.py ------------------------------------------------------------------------------
 
 
 # --- What --------------------------------------------------------------------------------------------
@@ -432,6 +297,11 @@ class Outcome:
         where = self.where.where
         if where.kind == "position":
             text = _("Les plus proches d'abord : distances à vol d'oiseau depuis votre position.")
+        elif where.kind == "arrondissement":
+            text = _(
+                "Les plus proches d'abord : distances à vol d'oiseau depuis le centre de l'arrondissement, "
+                "%(where)s."
+            ) % {"where": where.label}
         else:
             text = _(
                 "Les plus proches d'abord : distances à vol d'oiseau depuis le centre de la commune, "

@@ -2,7 +2,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import vocabularies as voc
-from .models import Accessibility, ErrorReport, Label, LegalForm, PlaceStatus, Public, Service, Typology
+from .models import (
+    Accessibility,
+    ErrorReport,
+    Label,
+    LegalForm,
+    PlaceStatus,
+    PositionSource,
+    Public,
+    Service,
+    Typology,
+)
 
 
 def _codes(model):
@@ -111,6 +121,8 @@ class PlaceForm(forms.Form):
         for name in ("latitude", "longitude"):
             if data.get(name) is None:
                 data[name] = None
+        # Coordinates typed here are the team's: `services` keeps an unchanged position's own origin.
+        data["position_source"] = PositionSource.TEAM
         return data
 
     def add_domain_errors(self, errors):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
+from relais.core import uploads
 from relais.territory.geo import SphereIndex
 
 from .models import Accessibility, Place, PlaceStatus, RegistryVersion
@@ -36,6 +37,7 @@ LIST_FIELDS = (
     "wheelchair",
     "fees",
     "search_text",
+    "logo",
 )
 
 
@@ -60,6 +62,11 @@ class Entry:
     typologies: tuple
     services: tuple
     labels: tuple
+    logo: str = ""  # the stored name of the place's logo (relais.core.uploads), "" without one
+
+    @property
+    def logo_url(self):
+        return uploads.url_of(self.logo)
 
     @classmethod
     def from_place(cls, place):
@@ -82,6 +89,7 @@ class Entry:
             typologies=tuple(t.code for t in place.typologies.all()),
             services=tuple(s.code for s in place.services.all()),
             labels=tuple(t.code for t in place.labels.all()),
+            logo=place.logo.name or "",
         )
 
 
@@ -178,6 +186,7 @@ class PlaceIndex:
             typologies=tuple(codes_of["typologies"][i]),
             services=tuple(codes_of["services"][i]),
             labels=tuple(codes_of["labels"][i]),
+            logo=col["logo"][i] or "",
         )
 
     def mask(self, query):

@@ -1,14 +1,15 @@
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from relais.core import workflow
+from relais.core import uploads
 from relais.core.text import normalize_name
+from relais.privacy.inventory import DataCategory, not_personal, personal_data
 from relais.territory.timezones import PARIS, timezone_of
 
 from . import validators
@@ -31,6 +32,7 @@ class VocabularyTerm(models.Model):
         return self.name
 
 
+@not_personal(name="the name of a term of a vocabulary")
 class Typology(VocabularyTerm):
     is_tiers_lieu = models.BooleanField(_("typologie de tiers-lieu"), default=False)
 
@@ -39,18 +41,21 @@ class Typology(VocabularyTerm):
         verbose_name_plural = _("typologies")
 
 
+@not_personal(name="the name of a term of a vocabulary")
 class Service(VocabularyTerm):
     class Meta(VocabularyTerm.Meta):
         verbose_name = _("service")
         verbose_name_plural = _("services")
 
 
+@not_personal(name="the name of a term of a vocabulary")
 class Public(VocabularyTerm):
     class Meta(VocabularyTerm.Meta):
         verbose_name = _("public")
         verbose_name_plural = _("publics")
 
 
+@not_personal(name="the name of a term of a vocabulary")
 class Label(VocabularyTerm):
     mednum_field = models.CharField(_("colonne du standard national"), max_length=40, blank=True)
 
@@ -80,6 +85,15 @@ class LegalForm(models.TextChoices):
     OTHER = "other", _("autre")
 
 
+class PositionSource(models.TextChoices):
+    """Where a place's coordinates come from (`Place.location_approximate` iff COMMUNE)."""
+
+    SOURCE = "source", _("donnée par la liste source")
+    GEOCODED = "geocoded", _("géocodée depuis l'adresse")
+    COMMUNE = "commune", _("centre de la commune")
+    TEAM = "team", _("placée par l'équipe du lieu")
+
+
 class Accessibility(models.TextChoices):
     UNKNOWN = "", _("non renseigné")
     YES = "yes", _("accessible en fauteuil roulant")
@@ -102,7 +116,11 @@ class ChoicesListValidator:
         unknown = [v for v in value if v not in allowed]
         if unknown:
             raise ValidationError(
-                _("%(field)s : valeur(s) inconnue(s) %(unknown)s ; valeurs possibles : %(allowed)s.")
+                ngettext(
+                    "%(field)s : valeur inconnue %(unknown)s ; valeurs possibles : %(allowed)s.",
+                    "%(field)s : valeurs inconnues %(unknown)s ; valeurs possibles : %(allowed)s.",
+                    len(unknown),
+                )
                 % {
                     "field": self.label,
                     "unknown": ", ".join(map(str, unknown)),
@@ -133,6 +151,20 @@ class PlaceQuerySet(models.QuerySet):
         )
 
 
+@personal_data(
+    "registry",  # see places/processings.py: a structure's contact may be a person's
+    personal=["phone", "emails"],
+    by_email=["emails"],
+    categories=[DataCategory.CONTACT],
+    not_personal={
+        "name": "the name of a structure",
+        "address": "the address of the premises, published",
+        "address_complement": "the address of the premises, published",
+        "opening_hours_notes": "notes on the opening hours of the place",
+        "accessibility_notes": "notes on the accessibility of the premises",
+        "source_url": "the address of a data source",
+    },
+)
 class Place(models.Model):
     """A tiers-lieu, an EPN, a France Services… : what the national registry of places carries."""
 
@@ -187,6 +219,8 @@ class Place(models.Model):
 
     summary = models.CharField(_("présentation courte"), max_length=280, blank=True)
     description = models.TextField(_("présentation détaillée"), blank=True)
+    # Stored by relais.core.uploads (places/<uuid>.<ext>, re-encoded, no metadata); set by documents.set_logo.
+    logo = models.FileField(_("logo"), max_length=100, blank=True, editable=False)
 
     opening_hours = models.CharField(
         _("horaires d'ouverture"),
@@ -208,6 +242,16 @@ class Place(models.Model):
     location_approximate = models.BooleanField(
         _("position approximative (centre de la commune)"), default=False
     )
+    position_source = models.CharField(
+        _("origine de la position"),
+        max_length=10,
+        choices=PositionSource.choices,
+        default=PositionSource.SOURCE,
+        blank=True,
+    )
+    # The geocoder's own confidence (0–1) in the address it matched, kept with a geocoded position.
+    geocode_score = models.FloatField(_("score du géocodage"), null=True, blank=True)
+    geocoded_at = models.DateTimeField(_("géocodée le"), null=True, blank=True)
 
     wheelchair = models.CharField(
         _("accessibilité en fauteuil roulant"), max_length=10, choices=Accessibility.choices, blank=True
@@ -255,6 +299,11 @@ class Place(models.Model):
         if not self.source_id:
             self.source_id = str(self.id)
         self.search_text = self.build_search_text()
+        # The flag and the origin say the same thing: a commune centre is approximate, nothing else is.
+        if self.location_approximate:
+            self.position_source = PositionSource.COMMUNE
+        elif self.position_source == PositionSource.COMMUNE:
+            self.position_source = PositionSource.SOURCE
         super().save(*args, **kwargs)
 
     @property
@@ -286,187 +335,10 @@ class Place(models.Model):
     def phone_display(self):
         return validators.format_phone(self.phone)
 
-
-class ErrorReport(models.Model):
-    """Someone tells a place's managers that part of its public data is wrong.
-
-    The reporter's e-mail address is optional, kept only to answer them, and shown only to the managers
-    of that place and to network admins.
-    """
-
-    class Kind(models.TextChoices):
-        HOURS = "hours", _("horaires")
-        ADDRESS = "address", _("adresse")
-        CONTACT = "contact", _("contact")
-        SERVICES = "services", _("services")
-        CLOSED = "closed", _("lieu fermé définitivement")
-        OTHER = "other", _("autre")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("à traiter")
-        RESOLVED = "resolved", _("traité")
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    place = models.ForeignKey(
-        Place, on_delete=models.CASCADE, related_name="error_reports", verbose_name=_("lieu")
-    )
-    kind = models.CharField(_("ce qui est inexact"), max_length=20, choices=Kind.choices)
-    message = models.TextField(_("message"), max_length=2000)
-    reporter_email = models.EmailField(_("e-mail de la personne qui signale"), blank=True)
-    created_at = models.DateTimeField(_("signalé le"), auto_now_add=True, db_index=True)
-    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("traité par"),
-    )
-    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("signalement d'erreur")
-        verbose_name_plural = _("signalements d'erreur")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["place", "status"], name="errorreport_place_status")]
-
-    def __str__(self):
-        return f"{self.place} — {self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
-
-
-def _edits_the_place(record, actor, at):
-    from .tenancy import editable_places, is_network_admin
-
-    user = getattr(actor, "user", None)
-    if is_network_admin(user) or editable_places(user).filter(pk=record.place_id).exists():
-        return
-    raise workflow.Forbidden(_("Seuls les gérants du lieu et les administrateurs du réseau le peuvent."))
-
-
-ErrorReport.workflow = workflow.Workflow(
-    workflow.Transition(
-        "resolve",
-        sources=[ErrorReport.Status.OPEN],
-        target=ErrorReport.Status.RESOLVED,
-        guard=_edits_the_place,
-    ),
-    log="places.ErrorReportTransition",
-)
-
-
-class ErrorReportTransition(workflow.TransitionLog):
-    subject_field = "report"
-    report = models.ForeignKey(ErrorReport, on_delete=models.CASCADE, related_name="transitions")
-
-    class Meta(workflow.TransitionLog.Meta):
-        verbose_name = _("changement d'état d'un signalement")
-        verbose_name_plural = _("changements d'état des signalements")
-
-
-class PlaceProposal(models.Model):
-    """Someone who is not a network admin proposes a new place, or claims to run an existing one. Nothing
-    is published and no one becomes a manager until a network admin accepts it."""
-
-    class Kind(models.TextChoices):
-        NEW = "new", _("nouveau lieu")
-        CLAIM = "claim", _("demande de gestion d'un lieu")
-
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("en attente")
-        ACCEPTED = "accepted", _("acceptée")
-        REJECTED = "rejected", _("refusée")
-        WITHDRAWN = "withdrawn", _("retirée")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
-    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
-    place = models.ForeignKey(
-        Place,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="proposals",
-        verbose_name=_("lieu"),
-        help_text=_("Le lieu demandé (gestion), ou celui créé quand la proposition est acceptée."),
-    )
-    data = models.JSONField(_("fiche proposée"), default=dict, blank=True)
-    message = models.TextField(_("message"), max_length=2000, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="place_proposals",
-        verbose_name=_("proposée par"),
-    )
-    created_at = models.DateTimeField(_("proposée le"), auto_now_add=True)
-    reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("examinée par"),
-    )
-
-    class Meta:
-        verbose_name = _("proposition de lieu")
-        verbose_name_plural = _("propositions de lieux")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["proposed_by", "place"],
-                condition=models.Q(status="proposed", kind="claim"),
-                name="one_pending_claim_per_person_and_place",
-            )
-        ]
-
-    def __str__(self):
-        name = self.place.name if self.place_id else self.data.get("name", "")
-        return f"{self.get_kind_display()} : {name}"
-
     @property
-    def name(self):
-        return self.place.name if self.place_id else self.data.get("name", "")
-
-    @property
-    def review_reason(self):
-        """The reason a network admin gave with their decision (refusals), from the transition log."""
-        if self.status not in (self.Status.REJECTED, self.Status.ACCEPTED):
-            return ""
-        last = self.transitions.exclude(reason="").order_by("-at", "-id").first()
-        return last.reason if last is not None else ""
-
-
-def _reviewer(proposal, actor, at):
-    from .tenancy import is_network_admin
-
-    if not is_network_admin(getattr(actor, "user", None)):
-        raise workflow.Forbidden(_("Seul un administrateur du réseau examine les propositions."))
-
-
-def _proposer(proposal, actor, at):
-    user = getattr(actor, "user", None)
-    if user is None or user.pk != proposal.proposed_by_id:
-        raise workflow.Forbidden(_("Seule la personne qui a fait la proposition peut la retirer."))
-
-
-_pending = [PlaceProposal.Status.PROPOSED]
-PlaceProposal.workflow = workflow.Workflow(
-    workflow.Transition("accept", sources=_pending, target=PlaceProposal.Status.ACCEPTED, guard=_reviewer),
-    workflow.Transition("reject", sources=_pending, target=PlaceProposal.Status.REJECTED, guard=_reviewer),
-    workflow.Transition("withdraw", sources=_pending, target=PlaceProposal.Status.WITHDRAWN, guard=_proposer),
-    log="places.PlaceProposalTransition",
-)
-
-
-class PlaceProposalTransition(workflow.TransitionLog):
-    subject_field = "proposal"
-    proposal = models.ForeignKey(PlaceProposal, on_delete=models.CASCADE, related_name="transitions")
-
-    class Meta(workflow.TransitionLog.Meta):
-        verbose_name = _("changement d'état d'une proposition de lieu")
-        verbose_name_plural = _("changements d'état des propositions de lieux")
+    def logo_url(self):
+        """The logo's address (/fichiers/places/<uuid>/, public), "" without a logo."""
+        return uploads.url_of(self.logo.name)
 
 
 class RegistryVersion(models.Model):
@@ -499,108 +371,12 @@ class RegistryVersion(models.Model):
             cls.objects.get_or_create(pk=1)
 
 
-# --- Deduplication of the registry (dedup.py) -----------------------------------------------------------
-
-
-class PlaceSourceRecord(models.Model):
-    """What one source said of a place, kept when places are merged: every field of the merged place is
-    traced to the record it comes from (`fields_kept`), and the record's (source, source_id) is an alias, so
-    that re-importing that source updates the kept place instead of re-creating the duplicate."""
-
-    place = models.ForeignKey(
-        Place, on_delete=models.CASCADE, related_name="source_records", verbose_name=_("lieu")
-    )
-    source = models.CharField(_("source des données"), max_length=200, blank=True)
-    source_id = models.CharField(_("identifiant dans la source"), max_length=200)
-    data = models.JSONField(_("données de la source"), default=dict, blank=True)
-    confirmed_on = models.DateField(_("données de la source à jour au"), null=True, blank=True)
-    imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
-    fields_kept = models.JSONField(_("champs du lieu venant de cette source"), default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("données d'une source pour un lieu")
-        verbose_name_plural = _("données des sources pour les lieux")
-        ordering = ["-confirmed_on", "source", "source_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["source", "source_id"], name="unique_place_source_record"),
-        ]
-
-    def __str__(self):
-        return f"{self.source} : {self.source_id}"
-
-
-class DuplicateCandidate(models.Model):
-    """Two places of the registry that may be the same one, waiting for a network admin's decision (or
-    merged at once by `dedupe_places` when sure). A pair kept apart is never proposed again."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("à examiner")
-        MERGED = "merged", _("fusionnés")
-        KEPT_APART = "kept_apart", _("lieux distincts")
-
-    place_a = models.ForeignKey(
-        Place, on_delete=models.SET_NULL, null=True, related_name="duplicates_as_a", verbose_name=_("lieu A")
-    )
-    place_b = models.ForeignKey(
-        Place, on_delete=models.SET_NULL, null=True, related_name="duplicates_as_b", verbose_name=_("lieu B")
-    )
-    name_a = models.CharField(_("nom du lieu A"), max_length=250, blank=True)
-    name_b = models.CharField(_("nom du lieu B"), max_length=250, blank=True)
-    score = models.SmallIntegerField(_("score"), default=0)
-    reasons = models.JSONField(_("raisons du score"), default=list, blank=True)
-    conflicts = models.JSONField(_("valeurs en conflit"), default=list, blank=True)
-    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("décidé par"),
-    )
-    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
-    created_at = models.DateTimeField(_("proposé le"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("doublon possible")
-        verbose_name_plural = _("doublons possibles")
-        ordering = ["-score", "created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["place_a", "place_b"], name="unique_duplicate_pair"),
-        ]
-        indexes = [models.Index(fields=["status", "-score"], name="duplicate_status_score")]
-
-    def __str__(self):
-        return f"{self.name_a} / {self.name_b} ({self.score})"
-
-
-def _dedup_reviewer(candidate, actor, at):
-    from .tenancy import is_network_admin
-
-    user = getattr(actor, "user", None)
-    if user is None and getattr(actor, "channel", "") == "command":
-        return  # dedupe_places merging the sure matches
-    if not is_network_admin(user):
-        raise workflow.Forbidden(_("Seul un administrateur du réseau décide des doublons."))
-
-
-_undecided = [DuplicateCandidate.Status.PENDING]
-DuplicateCandidate.workflow = workflow.Workflow(
-    workflow.Transition(
-        "merge", sources=_undecided, target=DuplicateCandidate.Status.MERGED, guard=_dedup_reviewer
-    ),
-    workflow.Transition(
-        "keep_apart", sources=_undecided, target=DuplicateCandidate.Status.KEPT_APART, guard=_dedup_reviewer
-    ),
-    log="places.DuplicateCandidateTransition",
-    place_path="place_a",
+# The app's other models, in their own modules (the classes are defined there, against `Place` above).
+from .contribution_models import (  # noqa: E402, F401
+    ErrorReport,
+    ErrorReportTransition,
+    PlaceProposal,
+    PlaceProposalTransition,
 )
-
-
-class DuplicateCandidateTransition(workflow.TransitionLog):
-    subject_field = "candidate"
-    candidate = models.ForeignKey(DuplicateCandidate, on_delete=models.CASCADE, related_name="transitions")
-
-    class Meta(workflow.TransitionLog.Meta):
-        verbose_name = _("décision sur un doublon possible")
-        verbose_name_plural = _("décisions sur les doublons possibles")
+from .dedup_models import DuplicateCandidate, DuplicateCandidateTransition, PlaceSourceRecord  # noqa: E402, F401
+from .document_models import DocumentVisibility, PlaceDocument  # noqa: E402, F401

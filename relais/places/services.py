@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from relais.core.errors import DomainError, NotFound, ValidationFailed
 from relais.privacy.audit import AuditAction, build_event, diff
@@ -29,6 +29,7 @@ from .models import (
     Place,
     PlaceProposal,
     PlaceStatus,
+    PositionSource,
     Public,
     Service,
     Typology,
@@ -113,7 +114,11 @@ class Vocabularies:
         if unknown:
             label = VOCABULARY_MODELS[kind]._meta.verbose_name
             raise ValidationError(
-                _("%(label)s inconnu(e)(s) : %(unknown)s (codes possibles : %(known)s).")
+                ngettext(
+                    "%(label)s : code inconnu %(unknown)s (codes possibles : %(known)s).",
+                    "%(label)s : codes inconnus %(unknown)s (codes possibles : %(known)s).",
+                    len(unknown),
+                )
                 % {"label": label, "unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
             )
         return [known[c] for c in dict.fromkeys(codes)]
@@ -221,7 +226,11 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
         unknown = [c for c in codes if c not in allowed]
         if unknown:
             errors.setdefault(name, []).append(
-                _("valeur(s) inconnue(s) %(unknown)s (%(allowed)s).")
+                ngettext(
+                    "valeur inconnue %(unknown)s (%(allowed)s).",
+                    "valeurs inconnues %(unknown)s (%(allowed)s).",
+                    len(unknown),
+                )
                 % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
             )
         values[name] = codes
@@ -299,9 +308,62 @@ def clean_place_data(data, *, vocabularies=None, partial_of=None, commune_lookup
                     % {"distance": distance, "commune": commune.name, "code": commune.code_insee}
                 )
     values.update(latitude=latitude, longitude=longitude, location_approximate=approximate)
+    if "latitude" not in errors:
+        values.update(guard("position_source", lambda: _position_origin(data, partial_of, values)) or {})
     if errors:
         raise ValidationFailed(errors)
     return CleanedPlace(values=values, terms=terms, warnings=warnings)
+
+
+def _position_origin(data, place, values):
+    """Where the cleaned position comes from, and the geocoder's score when it was geocoded.
+
+    An unchanged position keeps its origin; a new one has the origin the data states (`position_source`:
+    the team's form, the geocoder), else it is the source list's; a commune centre is always COMMUNE.
+    """
+    stated = data.get("position_source") or ""
+    if stated and stated not in PositionSource.values:
+        raise ValidationError(
+            _("origine « %(value)s » inconnue (%(allowed)s).")
+            % {"value": stated, "allowed": ", ".join(PositionSource.values)}
+        )
+    position = (values["latitude"], values["longitude"])
+    kept = place is not None and position == (place.latitude, place.longitude)
+    if values["latitude"] is None:
+        origin = ""
+    elif values["location_approximate"]:
+        origin = PositionSource.COMMUNE
+    elif kept and place.position_source not in ("", PositionSource.COMMUNE):
+        origin = place.position_source
+    else:  # a commune centre is said by `location_approximate`, not stated
+        origin = stated if stated in (PositionSource.GEOCODED, PositionSource.TEAM) else PositionSource.SOURCE
+    score, geocoded_at = None, None
+    if origin == PositionSource.GEOCODED and stated == PositionSource.GEOCODED:
+        score = _float_or_none(data.get("geocode_score"), _("le score du géocodage"))
+        if score is not None and not 0 <= score <= 1:
+            raise ValidationError(_("le score du géocodage doit être compris entre 0 et 1."))
+        geocoded_at = data.get("geocoded_at") or timezone.now()
+    elif origin == PositionSource.GEOCODED:
+        score, geocoded_at = place.geocode_score, place.geocoded_at
+    return {"position_source": origin, "geocode_score": score, "geocoded_at": geocoded_at}
+
+
+def position_facts(place):
+    """What the audit trail records of a position's origin, beside its coordinates (`snapshot`)."""
+    return {"position_source": place.position_source, "geocode_score": place.geocode_score}
+
+
+def keep_known_position(place, cleaned):
+    """A source list that only knows the commune does not undo a position geocoded or set by the team: the
+    importer keeps it while the place stays in its commune."""
+    values = cleaned.values
+    if (
+        values.get("position_source") == PositionSource.COMMUNE
+        and place.position_source in (PositionSource.GEOCODED, PositionSource.TEAM)
+        and values["commune"].pk == place.commune_id
+    ):
+        for name in ("latitude", "longitude", "location_approximate", *position_facts(place), "geocoded_at"):
+            values[name] = getattr(place, name)
 
 
 def snapshot(place):
@@ -346,10 +408,10 @@ def create_place(data, actor, *, manager=None):
 def update_place(place, data, actor):
     """Apply a (partial) change to a place under a row lock, and record it with its before/after values."""
     place = Place.objects.select_for_update().get(pk=place.pk)
-    before = snapshot(place)
+    before = {**snapshot(place), **position_facts(place)}
     cleaned = clean_place_data(data, partial_of=place)
     _apply(place, cleaned)
-    changes = diff(before, snapshot(place))
+    changes = diff(before, {**snapshot(place), **position_facts(place)})
     if changes:
         build_event(actor, AuditAction.UPDATE, place, changes=changes, place=place).save()
     return place
@@ -416,7 +478,12 @@ EVENT_TITLES = {
     AuditAction.UPDATE: gettext_lazy("Fiche modifiée"),
     AuditAction.DELETE: gettext_lazy("Fiche supprimée"),
 }
-CHOICE_FIELDS = {"status": PlaceStatus, "wheelchair": Accessibility, "legal_form": LegalForm}
+CHOICE_FIELDS = {
+    "status": PlaceStatus,
+    "wheelchair": Accessibility,
+    "legal_form": LegalForm,
+    "position_source": PositionSource,
+}
 
 
 @dataclass

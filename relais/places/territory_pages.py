@@ -6,6 +6,7 @@ their addresses when they moved here."""
 
 from urllib.parse import quote, urlencode
 
+from csp.decorators import csp_replace
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,7 +26,7 @@ from relais.territory.services import get_commune
 from relais.territory.timezones import local_time, timezone_of
 
 from . import serving
-from .hours import format_time, is_open, long_date, next_change
+from .hours import STATE_NOT_STATED, STATE_OPEN, format_time, long_date, next_change, state_at
 from .models import Typology
 
 PAGE_SIZE = 30
@@ -315,14 +316,17 @@ def _count(text):
 
 
 def _hours_line(entry):
-    """(open now: True/False/None, next change as an aware local datetime or None, whether it is today)."""
+    """(open now: True/False/None, next change as an aware local datetime or None, whether it is today,
+    whether today is a public holiday the hours do not speak of — then neither open nor closed is said)."""
     if not entry.opening_hours:
-        return None, None, False
+        return None, None, False, False
     tz = timezone_of(entry.department)
-    verdict = is_open(entry.opening_hours, tz=tz)
-    change = next_change(entry.opening_hours, tz=tz) if verdict is not None else None
+    state = state_at(entry.opening_hours, entry.department)
+    if state is None or state == STATE_NOT_STATED:
+        return None, None, False, state == STATE_NOT_STATED
+    change = next_change(entry.opening_hours, tz=tz)
     now = local_time(None, tz)
-    return verdict, change, bool(change and change.date() == now.date())
+    return state == STATE_OPEN, change, bool(change and change.date() == now.date()), False
 
 
 def _change_text(change, today):
@@ -338,6 +342,7 @@ def _change_text(change, today):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # any town hall's site may embed it
 @require_GET
 @cache_control(public=True, max_age=300)
 def widget(request, code):
@@ -370,7 +375,7 @@ def widget(request, code):
         names = _typology_names()
         places = []
         for item in result.nearest(_count(request.GET.get("n"))):
-            verdict, change, today = _hours_line(item.entry)
+            verdict, change, today, holiday_unstated = _hours_line(item.entry)
             places.append(
                 {
                     "item": item,
@@ -380,6 +385,7 @@ def widget(request, code):
                     "next_change": change,
                     "change_text": _change_text(change, today),
                     "change_today": today,
+                    "holiday_unstated": holiday_unstated,
                 }
             )
         return render(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import dedup_views, views
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:place_id>/fiche/", views.place_sheet, name="sheet"),
     path("<uuid:place_id>/signaler/", views.place_report, name="report"),
     path("<uuid:place_id>/confirmer/", views.place_confirm, name="confirm"),
+    path("<uuid:place_id>/", include("relais.places.document_urls")),
     path("doublons/", dedup_views.duplicate_list, name="duplicates"),
-    path("doublons/<int:candidate_id>/", dedup_views.duplicate_decide, name="duplicate-decide"),
+    path("doublons/<uuid:candidate_id>/", dedup_views.duplicate_decide, name="duplicate-decide"),
 ]

@@ -2,6 +2,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from relais.core.errors import DomainError, ValidationFailed
 from relais.privacy.audit import Actor
 
-from . import directory, quality, services, structured_data, tenancy, upkeep
+from . import dedup_sources, directory, quality, services, structured_data, tenancy, upkeep
 from . import hours as place_hours_module
 from . import vocabularies as voc
 from .forms import ErrorReportForm, PlaceForm
-from .models import ErrorReport
+from .models import ErrorReport, Place
 
 
 def _directory_outcome(request, vocabularies=None):
@@ -117,7 +118,11 @@ def place_list_map(request):
 
 @require_GET
 def place_detail(request, place_id):
-    place = _public_place_or_404(place_id)
+    """The public page of a place: anyone (its team sees its management panel on it too)."""
+    try:  # services.get_place's fetch, with whether the place was merged from several sources
+        place = dedup_sources.with_source_flag(Place.objects.with_relations()).get(pk=place_id)
+    except (Place.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
     return render(request, "places/place_detail.html", _place_page_context(request, place))
 
 
@@ -225,6 +230,11 @@ def _place_page_context(request, place, report_form=None):
         open_reports=(place.error_reports.filter(status=ErrorReport.Status.OPEN).count() if can_edit else 0),
         # Spaces and equipment to book (the bookings app's resources, through their reverse relation).
         bookable=place.resources.filter(is_active=True).exists(),
+        # Open data, shown to everyone: which list said what (None for a place of one source, no query).
+        sources=dedup_sources.place_sources(place),
+        # Public documents (rules, prices…) for everyone; the team's own are on its documents page.
+        public_documents=place.documents.public(),
+        can_handle_documents=can_edit or tenancy.works_for(request.user, place),
     )
     return context
 

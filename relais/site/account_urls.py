@@ -3,10 +3,11 @@ together with `relais/accounts/urls.py` (accounts cannot import the site layer, 
 
 from django.urls import path
 
-from . import dashboard
+from . import dashboard, data_export
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("mes-donnees/", data_export.my_data, name="my-data"),
     path("signalements/<uuid:report_id>/traiter/", dashboard.resolve_report, name="resolve-report"),
     path(
         "propositions/<uuid:proposal_id>/<str:decision>/",

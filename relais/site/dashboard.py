@@ -27,6 +27,7 @@ from relais.core.text import normalize_name
 from relais.places import proposals, quality, tenancy, upkeep
 from relais.places.models import ErrorReport
 from relais.privacy.audit import Actor
+from relais.spaces.views.config import configuring_roles
 
 PAGE_SIZE = 20  # places per page of the short list; up to that many, a manager sees cards
 REPORTS_SHOWN = 100
@@ -42,6 +43,13 @@ def dashboard(request):
     context = _place_cards(editable) if not user.is_network_admin else None
     if context is None:  # more places than a page of cards
         context = _place_search(request, editable)
+    place_roles = list(user.place_roles.select_related("place"))
+    configurable = {r.place_id for r in place_roles if r.role in configuring_roles()}
+    for place in context["places"]:  # « Configurer les réservations » beside the places whose team one is in
+        place.may_configure = place.pk in configurable
+    listed = {place.pk for place in context["places"] if place.may_configure}
+    for role in place_roles:  # and under « Réservations » for the others only (a staff member's place)
+        role.config_link = role.place_id in configurable and role.place_id not in listed
     reports = upkeep.visible_reports(user).filter(status=ErrorReport.Status.OPEN)
     return render(
         request,
@@ -55,7 +63,7 @@ def dashboard(request):
             if tenancy.is_network_admin(user)
             else None,
             "my_proposals": list(user.place_proposals.select_related("place")[:MY_PROPOSALS_SHOWN]),
-            "place_roles": list(user.place_roles.select_related("place")),
+            "place_roles": place_roles,
         },
     )
 

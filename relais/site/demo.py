@@ -19,6 +19,8 @@ def load_demo(out=print, progress=None):
     accounts = _load_demo_accounts(sites)
     if accounts:
         out(f"comptes de démonstration : {', '.join(accounts)} (mot de passe : {places_demo.DEMO_PASSWORD})")
+        codes = places_demo.DEMO_SECOND_FACTOR_CODES
+        out(f"codes de connexion de admin et gerant (double authentification) : {codes[0]} à {codes[-1]}")
         bookings = spaces_demo.load_demo_bookings(
             sites,
             User.objects.get(username=places_demo.DEMO_MEMBER),

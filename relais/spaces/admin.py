@@ -12,6 +12,7 @@ import decimal
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from relais.accounts.lookup import AccountField, resolve_person
 from relais.core.errors import DomainError
@@ -198,12 +199,17 @@ class BookingAdmin(PlaceScopedAdmin):
             request,
             queryset,
             lambda actor, b: services.cancel(actor, b, override_deadline=True, reason="administration"),
-            _("%(count)d réservation(s) annulée(s)."),
+            ngettext_lazy("%(count)d réservation annulée.", "%(count)d réservations annulées.", "count"),
         )
 
     @admin.action(description=_("Noter l'absence des personnes"))
     def mark_no_shows(self, request, queryset):
-        self._apply(request, queryset, services.mark_no_show, _("%(count)d absence(s) notée(s)."))
+        self._apply(
+            request,
+            queryset,
+            services.mark_no_show,
+            ngettext_lazy("%(count)d absence notée.", "%(count)d absences notées.", "count"),
+        )
 
 
 @admin.register(BookingSeries)

@@ -28,7 +28,9 @@ from .enums import BookingStatus, ResourceKind
 from .models import Booking, Resource
 from .services.bounds import check_day
 
-router = Router(tags=["espaces"], auth=TokenAuth("spaces"))
+# Reading needs spaces:read (or spaces:write); every write operation asks for spaces:write.
+router = Router(tags=["espaces"], auth=TokenAuth("spaces:read"))
+WRITE = TokenAuth("spaces:write")
 
 MAX_AVAILABILITY_DAYS = 31
 MAX_BOOKINGS = 500
@@ -241,7 +243,7 @@ def _own_or_team_booking(request, booking_id):
 
 @router.get(
     "/places/{place_id}/resources",
-    response={200: list[ResourceOut], **error_responses(404)},
+    response={200: list[ResourceOut], **error_responses(401, 403, 404)},
     summary="Les ressources réservables d'un lieu",
 )
 def list_resources(request, place_id: uuid.UUID):
@@ -257,7 +259,7 @@ def list_resources(request, place_id: uuid.UUID):
 
 @router.get(
     "/resources/{resource_id}/availability",
-    response={200: AvailabilityOut, **error_responses(400, 404, 422)},
+    response={200: AvailabilityOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Places libres d'une ressource, créneau par créneau",
 )
 def resource_availability(request, resource_id: uuid.UUID, filters: Query[AvailabilityQuery]):
@@ -287,7 +289,7 @@ def resource_availability(request, resource_id: uuid.UUID, filters: Query[Availa
 
 @router.get(
     "/bookings",
-    response={200: list[BookingOut], **error_responses(400, 404, 422)},
+    response={200: list[BookingOut], **error_responses(400, 401, 403, 404, 422)},
     summary="Mes réservations, ou celles d'un lieu pour son équipe",
 )
 def list_bookings(request, filters: Query[BookingFilters]):
@@ -321,8 +323,9 @@ def list_bookings(request, filters: Query[BookingFilters]):
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, **error_responses(400, 403, 404, 409, 422)},
+    response={201: BookingOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Réserver",
+    auth=WRITE,
 )
 def create_booking(request, payload: BookingIn):
     """Réserve une ressource pour soi ; l'équipe du lieu peut réserver pour un compte (`person`) ou pour
@@ -359,8 +362,9 @@ def create_booking(request, payload: BookingIn):
 
 @router.patch(
     "/bookings/{booking_id}",
-    response={200: BookingOut, **error_responses(400, 403, 404, 409, 422)},
+    response={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Déplacer ou modifier une réservation",
+    auth=WRITE,
 )
 def change_booking(request, booking_id: uuid.UUID, payload: BookingChangeIn):
     booking = _own_or_team_booking(request, booking_id)
@@ -376,8 +380,9 @@ def change_booking(request, booking_id: uuid.UUID, payload: BookingChangeIn):
 
 @router.post(
     "/bookings/{booking_id}/cancel",
-    response={200: BookingOut, **error_responses(400, 403, 404, 409, 422)},
+    response={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Annuler une réservation",
+    auth=WRITE,
     openapi_extra={
         "requestBody": {
             "required": False,

@@ -283,6 +283,9 @@ class PriceRuleForm(forms.ModelForm):
         self.instance.resource = resource
         if self.instance.pk:
             self.initial.setdefault("amount", self.instance.amount_cents)
+        # Django's blank choice is « --------- »: say what to do instead.
+        unit = self.fields["unit"]
+        unit.choices = [("", _("choisissez l'unité")), *[(v, label) for v, label in unit.choices if v != ""]]
 
     def clean(self):
         data = super().clean()

@@ -13,8 +13,14 @@ from relais.privacy.audit import Actor
 from . import services
 from .models import Booking, PriceRule, Qualification, Resource, UserQualification
 
+# Each place's meeting room is named after the place's commune (« Salle de réunion — Basse-Terre »): the
+# demo has places overseas and in the Massif central, and one name for all read as one room booked from afar.
+MEETING_ROOM = "Salle de réunion — {commune}"
+# Names of the demo loaded before, renamed when it is loaded again (rather than a second room added).
+FORMER_NAMES = {"Salle de réunion Le Puy": MEETING_ROOM}
+
 DEMO_RESOURCES = [
-    # (kind, name, capacity, extra fields)
+    # (kind, name (a template: {commune} is the place's), capacity, extra fields)
     (
         "desk_pool",
         "Open space (12 postes)",
@@ -28,7 +34,7 @@ DEMO_RESOURCES = [
     ),
     (
         "meeting_room",
-        "Salle de réunion Le Puy",
+        MEETING_ROOM,
         1,
         {"people_capacity": 10, "buffer_minutes": 15, "cancellation_deadline_minutes": 1440},
     ),
@@ -48,9 +54,9 @@ DEMO_PRICES = [
     ("Open space (12 postes)", "all", "hour", 300),
     ("Open space (12 postes)", "all", "day", 1500),
     ("Open space (12 postes)", "member", "day", 800),
-    ("Salle de réunion Le Puy", "non_member", "hour", 2000),
-    ("Salle de réunion Le Puy", "member", "hour", 1000),
-    ("Salle de réunion Le Puy", "non_member", "half_day", 6000),
+    (MEETING_ROOM, "non_member", "hour", 2000),
+    (MEETING_ROOM, "member", "hour", 1000),
+    (MEETING_ROOM, "non_member", "half_day", 6000),
     ("Découpe laser", "member", "hour", 500),
     ("Ordinateurs portables (lot de 4)", "member", "free", 0),
     ("Permanence France Services", "all", "free", 0),
@@ -58,21 +64,26 @@ DEMO_PRICES = [
 
 
 def load_demo_resources(places):
-    """The same five resources in each place (idempotent: by place and name)."""
+    """The same five resources in each place, the meeting room named after the place's commune (idempotent:
+    by place and name)."""
     created = 0
     for place in places:
         qualification, _ = Qualification.objects.get_or_create(
             place=place, name="Formation découpe laser", defaults={"description": "Une séance de 2 heures."}
         )
-        for kind, name, capacity, extra in DEMO_RESOURCES:
+        commune = place.commune.name if place.commune_id else place.name
+        for former, template in FORMER_NAMES.items():
+            Resource.objects.filter(place=place, name=former).update(name=template.format(commune=commune))
+        for kind, template, capacity, extra in DEMO_RESOURCES:
             fields = {"kind": kind, "capacity": capacity, "max_horizon_days": 120, **extra}
             if kind == "machine":
                 fields["required_qualification"] = qualification
+            name = template.format(commune=commune)
             resource, was_created = Resource.objects.get_or_create(place=place, name=name, defaults=fields)
             created += was_created
             if was_created:
                 for price_name, audience, unit, cents in DEMO_PRICES:
-                    if price_name == name:
+                    if price_name == template:
                         PriceRule.objects.create(
                             resource=resource, audience=audience, unit=unit, amount_cents=cents
                         )

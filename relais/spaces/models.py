@@ -7,7 +7,6 @@ entries carry it directly so that scoped queries need no join). Times are stored
 """
 
 from django.conf import settings
-from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -17,6 +16,7 @@ from relais.core import workflow
 from relais.core.models import PublicId
 from relais.places import tenancy
 from relais.places.validators import clean_opening_hours
+from relais.privacy.inventory import DataCategory, not_personal, personal_data, personal_transitions
 
 from . import guards
 from .enums import (
@@ -26,9 +26,10 @@ from .enums import (
     BookingStatus,
     PriceUnit,
     ResourceKind,
-    WaitlistStatus,
 )
-from .querysets import BookingQuerySet, ResourceQuerySet, WaitlistQuerySet
+from .person_fields import PERSON_COPIES, PersonFields  # noqa: F401  (also used by the waiting list)
+from .processings import account_of_member, paths_to_person, person_of
+from .querysets import BookingQuerySet, ResourceQuerySet
 
 # The rules a new resource starts from, by kind (the team adjusts them): how long, in which steps, how far
 # ahead, the preparation time, the cancellation deadline, who books online.
@@ -97,7 +98,8 @@ def validate_equipment(value):
         raise ValidationError(_("équipements : une liste de libellés est attendue."))
 
 
-class Qualification(models.Model):
+@not_personal(name="the name of a qualification (« découpe laser »)")
+class Qualification(PublicId):
     """An habilitation a place grants after a training (e.g. « découpe laser »)."""
 
     place = models.ForeignKey(
@@ -118,7 +120,15 @@ class Qualification(models.Model):
         return self.name
 
 
-class UserQualification(models.Model):
+@personal_data(
+    "qualifications",
+    personal=["user", "qualification", "granted_on"],
+    actors=["granted_by"],
+    by_user=["user", "granted_by"],
+    subject=account_of_member("user", "qualification__place"),
+    categories=[DataCategory.ROLES, DataCategory.TRACE],
+)
+class UserQualification(PublicId):
     """A person holds a qualification since a training on `granted_on`."""
 
     user = models.ForeignKey(
@@ -151,6 +161,7 @@ class UserQualification(models.Model):
         return f"{self.user} — {self.qualification} ({self.granted_on:%d/%m/%Y})"
 
 
+@not_personal(name="the name of a resource (« salle Jaune »)")
 class Resource(PublicId):
     """Something of a place that people book: with its own hours and booking rules."""
 
@@ -267,7 +278,7 @@ class Resource(PublicId):
             raise ValidationError(errors)
 
 
-class PriceRule(models.Model):
+class PriceRule(PublicId):
     """A price of a resource, in cents (tax included), for an audience and a unit of time."""
 
     resource = models.ForeignKey(
@@ -288,7 +299,7 @@ class PriceRule(models.Model):
         return f"{self.get_unit_display()} ({self.get_audience_display()}) : {self.amount_cents / 100:.2f} €"
 
 
-class Closure(models.Model):
+class Closure(PublicId):
     """A resource (or, without one, the whole place) cannot be booked from `start` to `end`."""
 
     place = models.ForeignKey(
@@ -331,31 +342,18 @@ class Closure(models.Model):
             raise ValidationError({"resource": ["cette ressource est celle d'un autre lieu."]})
 
 
-class PersonFields(models.Model):
-    """Who a booking is for: an account, or a name and a contact taken by phone by the staff."""
-
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("personne"),
-    )
-    person_name = models.CharField(_("nom de la personne"), max_length=200, blank=True)
-    person_contact = models.CharField(_("téléphone ou e-mail"), max_length=200, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    @admin.display(description=_("personne"))
-    def person_display(self):
-        if self.person_id:
-            return str(self.person)
-        return self.person_name or "?"
-
-
+# The identity a booking, a series or a waiting-list entry copies from the person (for a rectification).
+@personal_data(
+    "bookings",
+    personal=["person", "person_name", "person_contact"],
+    actors=["booked_by"],
+    by_user=["person", "booked_by"],
+    by_email=["person_contact"],
+    subject=person_of(),
+    categories=[DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.ACTIVITY, DataCategory.TRACE],
+    retention_date="until",
+    copies=PERSON_COPIES,
+)
 class BookingSeries(PublicId, PersonFields):
     """A weekly recurring booking: one `Booking` per occurrence, all created together."""
 
@@ -387,6 +385,24 @@ class BookingSeries(PublicId, PersonFields):
         return f"{self.resource} — chaque semaine jusqu'au {self.until:%d/%m/%Y}"
 
 
+@personal_data(
+    "bookings",
+    personal=["person", "person_name", "person_contact", "checked_in_at", "cancelled_at"],
+    sensitive=["notes"],
+    actors=["booked_by"],
+    by_user=["person", "booked_by"],
+    by_email=["person_contact"],
+    subject=person_of(),
+    categories=[
+        DataCategory.IDENTITY,
+        DataCategory.CONTACT,
+        DataCategory.ACTIVITY,
+        DataCategory.FREE_TEXT,
+        DataCategory.TRACE,
+    ],
+    retention_date="end",
+    copies=PERSON_COPIES,
+)
 class Booking(PublicId, PersonFields):
     resource = models.ForeignKey(
         Resource, on_delete=models.RESTRICT, related_name="bookings", verbose_name=_("ressource")
@@ -491,6 +507,7 @@ Booking.workflow = workflow.Workflow(
 )
 
 
+@personal_transitions("bookings", **paths_to_person("booking__"), retention_date="booking__end")
 class BookingTransition(workflow.TransitionLog):
     """One move of a booking's status (its creation included: transition "book", from "")."""
 
@@ -505,95 +522,5 @@ class BookingTransition(workflow.TransitionLog):
         return f"{self.booking_id} : {self.from_status or '∅'} → {self.to_status}"
 
 
-class WaitlistEntry(PublicId, PersonFields):
-    """Someone waits for a slot of a resource that is full; offered the slot when a booking is cancelled."""
-
-    resource = models.ForeignKey(
-        Resource, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("ressource")
-    )
-    place = models.ForeignKey(
-        "places.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("lieu")
-    )
-    start = models.DateTimeField(_("début souhaité"))
-    end = models.DateTimeField(_("fin souhaitée"))
-    quantity = models.PositiveSmallIntegerField(_("nombre de places"), default=1)
-    status = models.CharField(
-        _("état"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
-    )
-    created_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
-    offered_at = models.DateTimeField(_("place proposée le"), null=True, blank=True)
-    freed_by = models.ForeignKey(
-        Booking,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("libérée par l'annulation de"),
-    )
-
-    objects = WaitlistQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("inscription en liste d'attente")
-        verbose_name_plural = _("liste d'attente")
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="waitlist_end_after_start")
-        ]
-        indexes = [models.Index(fields=["resource", "status", "start"], name="waitlist_resource_status")]
-
-    def __str__(self):
-        return f"{self.person_display} — {self.resource} — {self.start:%Y-%m-%d %H:%M} UTC"
-
-
-# The life cycle of a waiting-list entry: a freed slot is offered to it (by the service, for nobody in
-# particular); the person leaves it (or the team withdraws it).
-WaitlistEntry.workflow = workflow.Workflow(
-    workflow.Transition("offer", sources=[WaitlistStatus.WAITING], target=WaitlistStatus.OFFERED),
-    workflow.Transition(
-        "leave",
-        sources=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
-        target=WaitlistStatus.WITHDRAWN,
-        guard=guards.may_leave_waitlist,
-    ),
-    log="spaces.WaitlistTransition",
-)
-
-
-class WaitlistTransition(workflow.TransitionLog):
-    """One move of a waiting-list entry's status (its creation included: transition "join", from "")."""
-
-    subject_field = "entry"
-    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="transitions")
-
-    class Meta(workflow.TransitionLog.Meta):
-        verbose_name = _("changement d'état d'une inscription en liste d'attente")
-        verbose_name_plural = _("changements d'état des inscriptions en liste d'attente")
-
-    def __str__(self):
-        return f"{self.entry_id} : {self.from_status or '∅'} → {self.to_status}"
-
-
-class CalendarFeedToken(models.Model):
-    """The secret of a person's calendar feed (`/espaces/calendrier/<secret>.ics`): only its SHA-256 is
-    stored; issuing a new one revokes the previous one."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="calendar_feed_tokens",
-        verbose_name=_("personne"),
-    )
-    key_hash = models.CharField(_("empreinte"), max_length=64, unique=True)
-    prefix = models.CharField(_("début du secret"), max_length=8)
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    last_used_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("adresse d'abonnement au calendrier")
-        verbose_name_plural = _("adresses d'abonnement au calendrier")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.user} — {self.prefix}…"
+# The app's other models, in their own module (defined there against the classes above).
+from .waitlist_models import CalendarFeedToken, WaitlistEntry, WaitlistTransition  # noqa: E402, F401

@@ -28,22 +28,26 @@ urlpatterns = [
     path(RESOURCE, config.resource_edit, name="config-resource"),
     path(RESOURCE + "activer/", config.resource_active, name="config-resource-active"),
     path(RESOURCE + "tarifs/nouveau/", config.price_new, name="config-price-new"),
-    path(RESOURCE + "tarifs/<int:rule_id>/", config.price_edit, name="config-price"),
-    path(RESOURCE + "tarifs/<int:rule_id>/supprimer/", config.price_delete, name="config-price-delete"),
+    path(RESOURCE + "tarifs/<uuid:rule_id>/", config.price_edit, name="config-price"),
+    path(RESOURCE + "tarifs/<uuid:rule_id>/supprimer/", config.price_delete, name="config-price-delete"),
     path(CONFIG + "fermetures/", config.closures, name="config-closures"),
-    path(CONFIG + "fermetures/<int:closure_id>/", config.closure_edit, name="config-closure"),
+    path(CONFIG + "fermetures/<uuid:closure_id>/", config.closure_edit, name="config-closure"),
     path(
-        CONFIG + "fermetures/<int:closure_id>/supprimer/", config.closure_delete, name="config-closure-delete"
+        CONFIG + "fermetures/<uuid:closure_id>/supprimer/",
+        config.closure_delete,
+        name="config-closure-delete",
     ),
     path(CONFIG + "habilitations/", config.qualifications, name="config-qualifications"),
-    path(CONFIG + "habilitations/<int:qualification_id>/", config.qualification, name="config-qualification"),
     path(
-        CONFIG + "habilitations/<int:qualification_id>/supprimer/",
+        CONFIG + "habilitations/<uuid:qualification_id>/", config.qualification, name="config-qualification"
+    ),
+    path(
+        CONFIG + "habilitations/<uuid:qualification_id>/supprimer/",
         config.qualification_delete,
         name="config-qualification-delete",
     ),
     path(
-        CONFIG + "habilitations/<int:qualification_id>/titulaires/<int:holder_id>/retirer/",
+        CONFIG + "habilitations/<uuid:qualification_id>/titulaires/<uuid:holder_id>/retirer/",
         config.qualification_revoke,
         name="config-qualification-revoke",
     ),

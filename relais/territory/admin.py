@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Commune, Department, Epci, Region
+from .models import Commune, Department, Epci, MunicipalArrondissement, Region
 
 
 @admin.register(Commune)
@@ -13,3 +13,6 @@ class CommuneAdmin(admin.ModelAdmin):
 admin.site.register(Department, list_display=["code", "name", "region"])
 admin.site.register(Region, list_display=["code", "name"])
 admin.site.register(Epci, list_display=["siren", "name", "kind"], search_fields=["name", "siren"])
+admin.site.register(
+    MunicipalArrondissement, list_display=["code_insee", "name", "postal_codes", "population"]
+)

@@ -178,3 +178,46 @@ class CommuneAlias(models.Model):
 
     def __str__(self):
         return f"{self.code} → {self.commune_id}"
+
+
+class MunicipalArrondissement(models.Model):
+    """One of the 45 municipal arrondissements of Paris, Lyon and Marseille (reference data).
+
+    Not a commune: places belong to the commune (Paris 75056); an arrondissement is where a search can be
+    centred, found by its INSEE code (75111), its postal codes (75011) or its name (« Paris 11e »).
+    """
+
+    code_insee = models.CharField(_("code INSEE"), max_length=5, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="arrondissements")
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    postal_codes = models.CharField(_("codes postaux"), max_length=50)  # space-separated
+    population = models.PositiveIntegerField(_("population municipale"), default=0)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    coord_source = models.CharField(_("origine des coordonnées"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("arrondissement municipal")
+        verbose_name_plural = _("arrondissements municipaux")
+        ordering = ["code_insee"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "number"], name="unique_arrondissement_number")
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """« Paris 11e arrondissement » (the official name writes « Arrondissement »)."""
+        return self.name.replace(" Arrondissement", " arrondissement")
+
+    @property
+    def short_name(self):
+        """« Paris 11e », as a map names it."""
+        return self.name.removesuffix(" Arrondissement")
+
+    @property
+    def postal_code_list(self):
+        return self.postal_codes.split()

@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,16 @@ from relais.core.errors import DomainError, NotFound
 from relais.core.text import normalize_name
 
 from .geo import SphereIndex
-from .models import Commune, CommuneAlias, Department, Epci, PostalCode, Region, is_commune_code
+from .models import (
+    Commune,
+    CommuneAlias,
+    Department,
+    Epci,
+    MunicipalArrondissement,
+    PostalCode,
+    Region,
+    is_commune_code,
+)
 
 BATCH = 2000
 
@@ -47,6 +57,7 @@ class LoadReport:
     communes: int = 0
     postal_codes: int = 0
     aliases: int = 0
+    arrondissements: int = 0
     without_coordinates: int = 0
 
 
@@ -62,7 +73,8 @@ def _upsert(model, objects, fields):
 
 @transaction.atomic
 def load_territory(data_dir=None, progress=None):
-    """Load régions, départements, EPCI, communes, postal codes and passage codes; idempotent.
+    """Load régions, départements, EPCI, communes, postal codes, passage codes and the municipal
+    arrondissements of Paris, Lyon and Marseille; idempotent.
 
     `progress(step, advance, total)` is called as rows are processed (for a progress bar).
     """
@@ -159,9 +171,38 @@ def load_territory(data_dir=None, progress=None):
     CommuneAlias.objects.bulk_create(aliases, batch_size=BATCH)
     report.aliases = len(aliases)
 
+    arrondissements = [
+        MunicipalArrondissement(
+            code_insee=r["code_insee"],
+            name=r["nom"],
+            commune_id=r["commune_code"],
+            number=arrondissement_number(r["nom"]),
+            postal_codes=r["codes_postaux"],
+            population=int(r["population"] or 0),
+            latitude=float(r["latitude"]),
+            longitude=float(r["longitude"]),
+            coord_source=r["coord_source"],
+        )
+        for r in _rows(data_dir / "arrondissements.csv")
+    ]
+    MunicipalArrondissement.objects.all().delete()
+    MunicipalArrondissement.objects.bulk_create(arrondissements)
+    report.arrondissements = len(arrondissements)
+
     transaction.on_commit(reset_commune_index)
     territory_loaded.send(sender=Commune, report=report)
     return report
+
+
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:er|e)\b")
+
+
+def arrondissement_number(name):
+    """11 for « Paris 11e Arrondissement », 1 for « Lyon 1er Arrondissement »."""
+    match = _ORDINAL.search(name)
+    if match is None:
+        raise ValueError(f"no arrondissement number in {name!r}")
+    return int(match.group(1))
 
 
 _COMMUNE_FIELDS = [
@@ -248,6 +289,16 @@ class MemoryCommuneLookup:
         self._names = {}
         for commune in communes.values():
             self._names.setdefault(commune.search_name, []).append(commune)
+        self._arrondissements = {}
+        self._arrondissement_postal = {}
+        self._arrondissement_number = {}
+        for arrondissement in MunicipalArrondissement.objects.all():
+            arrondissement.commune = communes[arrondissement.commune_id]
+            self._arrondissements[arrondissement.code_insee] = arrondissement
+            for code in arrondissement.postal_code_list:
+                self._arrondissement_postal.setdefault(code, []).append(arrondissement)
+            key = (arrondissement.commune.search_name, arrondissement.number)
+            self._arrondissement_number[key] = arrondissement
 
     def by_code(self, code):
         return self._by_code.get(code)
@@ -264,6 +315,19 @@ class MemoryCommuneLookup:
     def names(self):
         """The distinct normalised commune names (for "did you mean" suggestions)."""
         return list(self._names)
+
+    def arrondissement(self, code):
+        """The municipal arrondissement of an INSEE code (75111), or None."""
+        return self._arrondissements.get(code)
+
+    def arrondissement_of_postal_code(self, postal_code):
+        """The one municipal arrondissement a postal code serves (75011 → Paris 11e), or None."""
+        found = self._arrondissement_postal.get(postal_code, [])
+        return found[0] if len(found) == 1 else None
+
+    def arrondissement_by_number(self, normalized_commune_name, number):
+        """(« paris », 11) → Paris 11e arrondissement, or None."""
+        return self._arrondissement_number.get((normalized_commune_name, number))
 
 
 # Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin, and the Pacific: outside the COG tables used.

@@ -11,8 +11,10 @@ Layers (the style is relais/core/static/relais/basemap.js):
     departments      polygons of the départements, `code`, `name`
     region_labels    one point per région, `name` (low zooms)
     department_labels  one point per département, inside it, `code`, `name`
-    places           communes, `name`, `population`, `rank` (1 chef-lieu de région, 2 préfecture, 3 other):
-                     at each zoom only those above the population of `PLACE_THRESHOLDS`, chefs-lieux always
+    places           communes, `name`, `population`, `rank` (1 chef-lieu de région, 2 préfecture, 3 other,
+                     4 municipal arrondissement of Paris, Lyon, Marseille): at each zoom only those above the
+                     population of `PLACE_THRESHOLDS`, chefs-lieux always, arrondissements from
+                     `ARRONDISSEMENT_MIN_ZOOM` (below it their commune's name stands for them)
 
 Tiles are in Web Mercator, 4096 units a side; the labels and contours are cut per tile with a small buffer.
 """
@@ -48,6 +50,10 @@ PLACE_THRESHOLDS = {
     10: (500, 2),
     11: (0, 2),
 }
+# Tile zoom from which the arrondissements of Paris, Lyon and Marseille are named (Paris is then about 200 px
+# wide on the map: enough room for some of them beside « Paris », which the labeller places first).
+ARRONDISSEMENT_MIN_ZOOM = 10
+RANK_ARRONDISSEMENT = 4
 REGION_LABEL_ZOOMS = range(3, 6)
 DEPARTMENT_LABEL_ZOOMS = range(5, 9)
 
@@ -60,7 +66,7 @@ class Place:
     latitude: float
     longitude: float
     population: int
-    rank: int = 3  # 1 chef-lieu de région, 2 préfecture, 3 other commune
+    rank: int = 3  # 1 chef-lieu de région, 2 préfecture, 3 other commune, 4 municipal arrondissement
 
 
 @dataclass
@@ -210,7 +216,10 @@ def build_basemap(path, contours, department_regions, region_names, places, max_
                 tiles,
             )
         threshold, chef_lieu_rank = PLACE_THRESHOLDS.get(z, (0, 2))
-        keep = np.flatnonzero((populations >= threshold) | (ranks <= chef_lieu_rank))
+        shown = (populations >= threshold) | (ranks <= chef_lieu_rank)
+        if z < ARRONDISSEMENT_MIN_ZOOM:
+            shown &= ranks != RANK_ARRONDISSEMENT
+        keep = np.flatnonzero(shown)
         _point_features(
             "places",
             [{"name": names[i], "population": int(populations[i]), "rank": int(ranks[i])} for i in keep],

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from relais.privacy.models import AuditEvent
-from relais.testing import UserFactory, assert_french
+from relais.testing import UserFactory, assert_french, login_request
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -40,7 +40,7 @@ def test_an_account_opens_once_its_address_is_confirmed(client, django_capture_o
     assert user.username == user.email == "louise.martin@example.org" and not user.is_active
     assert AuditEvent.objects.for_object(user).filter(action="create").exists()
     # Not yet: the account is closed until the address is confirmed.
-    assert not client.login(username="louise.martin@example.org", password=PASSWORD)
+    assert not client.login(request=login_request(), username="louise.martin@example.org", password=PASSWORD)
     (message,) = mail.outbox
     assert message.to == ["louise.martin@example.org"] and "Confirmez votre adresse" in message.subject
     assert_french(message.body)
@@ -81,7 +81,7 @@ def test_a_pending_account_keeps_its_password_and_gets_its_link_again(
     assert "Confirmez" in second.subject
     client.get(link_in(second))
     client.logout()
-    assert client.login(username="louise.martin@example.org", password=PASSWORD)
+    assert client.login(request=login_request(), username="louise.martin@example.org", password=PASSWORD)
 
 
 def test_bad_input_is_said_next_to_each_field_and_nothing_is_created(client):
@@ -114,18 +114,21 @@ def test_one_logs_in_with_the_identifier_or_the_address(client):
     user = UserFactory(username="gerante", email="gerante@example.org")
     user.set_password(PASSWORD)
     user.save()
-    assert client.login(username="gerante", password=PASSWORD)
+    assert client.login(request=login_request(), username="gerante", password=PASSWORD)
     client.logout()
-    assert client.login(username="Gerante@Example.org", password=PASSWORD)
+    assert client.login(request=login_request(), username="Gerante@Example.org", password=PASSWORD)
     client.logout()
-    assert not client.login(username="gerante@example.org", password="mauvais mot de passe")
+    assert not client.login(
+        request=login_request(), username="gerante@example.org", password="mauvais mot de passe"
+    )
     UserFactory(email="gerante@example.org")  # two accounts share it: ambiguous, refused
-    assert not client.login(username="gerante@example.org", password=PASSWORD)
+    assert not client.login(request=login_request(), username="gerante@example.org", password=PASSWORD)
 
 
-def test_a_forgotten_password_is_replaced_through_a_link(client):
+def test_a_forgotten_password_is_replaced_through_a_link(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="camille@example.org")
-    response = client.post(reverse("accounts:password_reset"), {"email": "camille@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves from the background task
+        response = client.post(reverse("accounts:password_reset"), {"email": "camille@example.org"})
     assert response.status_code == 302
     (message,) = mail.outbox
     assert_french(message.body)
@@ -136,7 +139,9 @@ def test_a_forgotten_password_is_replaced_through_a_link(client):
         {"new_password1": "ma nouvelle phrase secrète", "new_password2": "ma nouvelle phrase secrète"},
     )
     assert response.status_code == 302
-    assert client.login(username=user.username, password="ma nouvelle phrase secrète")
+    assert client.login(
+        request=login_request(), username=user.username, password="ma nouvelle phrase secrète"
+    )
 
 
 def test_an_account_not_opened_yet_is_told_so_at_login_and_gets_its_link_again(

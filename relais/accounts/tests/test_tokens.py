@@ -37,7 +37,7 @@ def test_anonymous_people_are_sent_to_the_login_page(client):
 
 def test_creating_a_token_shows_it_once(user_client, user):
     response = user_client.post(
-        URL, {"name": "Mon tableur", "scopes": ["places:write", "spaces"], "days": "90"}
+        URL, {"name": "Mon tableur", "scopes": ["places:write", "spaces:write"], "days": "90"}
     )
 
     html = response.content.decode()
@@ -66,7 +66,7 @@ def test_the_page_lists_active_tokens_by_name_and_prefix_only(user_client, user)
 
 
 def test_a_token_needs_a_name(user_client, user):
-    response = user_client.post(URL, {"name": "   ", "scopes": ["spaces"], "days": "90"}, follow=True)
+    response = user_client.post(URL, {"name": "   ", "scopes": ["spaces:read"], "days": "90"}, follow=True)
 
     assert "Donnez un nom au jeton" in response.content.decode()
     assert not ApiToken.objects.exists()

@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core.errors import DomainError
 
@@ -248,7 +249,12 @@ class Table:
             yield line, {h: v.strip() for h, v in zip(self.header, values, strict=True)}, None
 
     def _width_problem(self, count):
-        return _("%(count)s valeurs pour %(width)s colonnes") % {"count": count, "width": len(self.header)}
+        width = len(self.header)
+        # Translators: %(values)s is « 3 valeurs », %(columns)s « 2 colonnes »
+        return _("%(values)s pour %(columns)s") % {
+            "values": ngettext("%(count)s valeur", "%(count)s valeurs", count) % {"count": count},
+            "columns": ngettext("%(width)s colonne", "%(width)s colonnes", width) % {"width": width},
+        }
 
 
 class CsvTable(Table):

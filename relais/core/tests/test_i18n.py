@@ -229,3 +229,22 @@ def test_the_compiled_catalog_is_up_to_date(language):
     compiled.pop("", None)  # the header: its dates change at every makemessages
 
     assert compiled == expected, "django.mo is stale: run `manage.py compilemessages` and commit it"
+
+
+def test_french_counts_zero_and_one_as_singular():
+    """French is the source language; its catalog exists for the plurals only (scripts/french_plurals.py):
+    without it gettext would apply the English rule and write « 0 lieux »."""
+    with translation.override("fr"):
+        texts = [
+            translation.ngettext("%(count)s lieu rappelé", "%(count)s lieux rappelés", n) % {"count": n}
+            for n in (0, 1, 2)
+        ]  # a message of remind_stale_places
+    assert texts == ["0 lieu rappelé", "1 lieu rappelé", "2 lieux rappelés"]
+
+
+def test_every_plural_message_has_its_french_forms():
+    french = {e.msgid: e for e in read_po(catalog_path("fr", "po"))[1:] if not e.obsolete}
+    for entry in messages("en"):
+        if entry.msgid_plural is not None:
+            assert entry.msgid in french, f"run `make messages`: {entry.msgid}"
+            assert list(french[entry.msgid].msgstr.values()) == [entry.msgid, entry.msgid_plural], entry.msgid

@@ -45,7 +45,7 @@ def test_every_bad_line_is_reported_with_its_number(tmp_path):
     with pytest.raises(DomainError) as error:
         read_weights(path)
     message = error.value.message
-    assert message.startswith("fichier de poids poids.csv : 6 ligne(s) invalide(s).")
+    assert message.startswith("fichier de poids poids.csv : 6 lignes invalides.")
     assert "ligne 3 : code INSEE « 1001 » mal formé : 5 caractères attendus, comme 15014 ou 2A004" in message
     assert "(zéro initial perdu ? essayez 01001)" in message
     assert "ligne 4 : poids « beaucoup » illisible pour 15138 : un nombre est attendu" in message
@@ -124,8 +124,8 @@ def test_the_command_takes_a_weights_file(tmp_path):
     )
     assert "weight=140 covered_10km=71.43%" in out.getvalue()
     assert "weights=poids.csv communes_without_weight=244 ignored_codes=1" in out.getvalue()
-    assert "244 commune(s) analysée(s) absente(s) de poids.csv : poids 0." in err.getvalue()
-    assert "1 code(s) de poids.csv hors du territoire analysé" in err.getvalue()
+    assert "244 communes analysées absentes de poids.csv : poids 0." in err.getvalue()
+    assert "1 code de poids.csv hors du territoire analysé (ou sans coordonnées) : ignoré." in err.getvalue()
     with open(tmp_path / "out" / "summary.csv", encoding="utf-8") as handle:
         assert next(csv.DictReader(handle, delimiter=";"))["weight"] == "140"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core import tables
 from relais.core.errors import DomainError, ValidationFailed
@@ -16,7 +17,14 @@ from relais.privacy.models import AuditEvent
 from relais.territory.services import memory_commune_lookup
 
 from ..models import Place, RegistryVersion
-from ..services import SNAPSHOT_FIELDS, VOCABULARY_MODELS, Vocabularies, clean_place_data, snapshot
+from ..services import (
+    SNAPSHOT_FIELDS,
+    VOCABULARY_MODELS,
+    Vocabularies,
+    clean_place_data,
+    keep_known_position,
+    snapshot,
+)
 from . import france_services, mednum, relais_csv, repairs
 
 FORMATS = ["mednum-csv", "mednum-json", "geojson", "csv", "france-services", "mednum-2022"]
@@ -120,9 +128,13 @@ class ImportRejected(DomainError):
     def __init__(self, report):
         self.report = report
         super().__init__(
-            _(
-                "%(rejected)s ligne(s) invalide(s) sur %(total)s : rien n'a été importé "
-                "(corrigez le fichier, ou demandez d'ignorer les lignes invalides)."
+            ngettext(
+                # Translators: the choice of singular or plural follows %(rejected)s
+                "%(rejected)s ligne invalide sur %(total)s : rien n'a été importé "
+                "(corrigez le fichier, ou demandez d'ignorer les lignes invalides).",
+                "%(rejected)s lignes invalides sur %(total)s : rien n'a été importé "
+                "(corrigez le fichier, ou demandez d'ignorer les lignes invalides).",
+                report.rejected_count,
             )
             % {"rejected": report.rejected_count, "total": report.total}
         )
@@ -399,6 +411,8 @@ def _write(batch, report, actor):
     to_create, to_update, events, terms_of = [], [], [], {}
     for record, cleaned in batch:
         place = existing.get((cleaned.values["source"], cleaned.values["source_id"]))
+        if place is not None:
+            keep_known_position(place, cleaned)
         after = _cleaned_snapshot(cleaned)
         if place is None:
             place = Place(**cleaned.values)

@@ -106,10 +106,15 @@ def test_a_territory_page_maps_its_places(live_server, browser_page, transaction
     PlaceFactory(name="La Grange numérique")
     PlaceFactory(name="Le Relais d'Arpajon", latitude=44.9031, longitude=2.4579)
     page = browser_page
+    seen = record_responses(page)
+    page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server.url + "/territoires/commune/15014/")
 
     page.wait_for_selector("#territory-map[data-ready='1']")
     expect(page.locator("#territory-map .leaflet-marker-icon")).to_have_count(2)
+    # Drawn on the instance's own basemap, not on an outline nor on someone else's tiles.
+    page.wait_for_function("() => document.querySelectorAll('#territory-map canvas.leaflet-tile').length > 0")
+    assert basemap_ranges(seen, live_server)
     page.locator('#territory-map .leaflet-marker-icon[title="Le Relais d\'Arpajon"]').click()
     expect(page.locator("#territory-map .leaflet-popup-content a")).to_have_text("Le Relais d'Arpajon")
     assert page.errors == []
@@ -128,5 +133,39 @@ def test_the_coverage_map_shows_the_existing_places_on_the_basemap(
     expect(page.locator("#coverage-map .leaflet-marker-icon[title='La Grange numérique']")).to_be_visible()
     page.wait_for_function("() => document.querySelectorAll('#coverage-map canvas.leaflet-tile').length > 0")
     assert basemap_ranges(seen, live_server)
+    assert page.errors == []
+    assert_only_own_host(page, live_server)
+
+
+def test_zooming_and_panning_the_directory_map_still_asks_only_the_instance(
+    live_server, browser_page, transactional_db, basemap
+):
+    PlaceFactory(name="La Grange numérique")
+    page = browser_page
+    seen = record_responses(page)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/lieux/?where=Aurillac")
+    page.wait_for_selector("#results-map[data-ready='1']")
+    page.wait_for_function("() => document.querySelectorAll('#results-map canvas.leaflet-tile').length > 0")
+    before = len(basemap_ranges(seen, live_server))
+
+    # New zoom levels and a pan: the tiles they need come by new range requests to the instance.
+    zoom_in = page.locator("#results-map .leaflet-control-zoom-in")
+    for _ in range(2):
+        zoom_in.click()
+        page.wait_for_timeout(400)
+    map_box = page.locator("#results-map").bounding_box()
+    middle = (map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2)
+    page.mouse.move(*middle)
+    page.mouse.down()
+    page.mouse.move(middle[0] - 120, middle[1] - 60, steps=8)
+    page.mouse.up()
+    for _ in range(50):
+        if len(basemap_ranges(seen, live_server)) > before:
+            break
+        page.wait_for_timeout(100)
+    ranges = basemap_ranges(seen, live_server)
+    assert len(ranges) > before, ranges
+    assert all(status == 206 for status, _range in ranges), ranges
     assert page.errors == []
     assert_only_own_host(page, live_server)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from relais.places import proposals, services
 from relais.privacy.audit import Actor
-from relais.testing import UserFactory, axe_violations
+from relais.testing import UserFactory, axe_violations, give_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,7 @@ def test_the_history_fits_a_360_px_screen(live_server, browser_page, history):
     page.get_by_label("Identifiant").fill(proposer.username)
     page.get_by_label("Mot de passe").fill("mot de passe de test")
     page.get_by_role("button", name="Se connecter").click()
+    give_second_factor(page, proposer)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Historique de « {place.name} »")
 
     events = page.locator(".place-history > li")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from relais.testing import PlaceFactory, UserFactory
+from relais.testing import PlaceFactory, UserFactory, give_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,7 @@ def test_a_manager_corrects_the_opening_hours_of_their_place(live_server, browse
     page.get_by_label("Identifiant").fill("camille")
     page.get_by_label("Mot de passe").fill("mot de passe de test")
     page.get_by_role("button", name="Se connecter").click()
+    give_second_factor(page, manager)
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
 
     page.get_by_role("link", name="Modifier La Grange").click()

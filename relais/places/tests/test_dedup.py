@@ -181,9 +181,52 @@ def test_a_sure_match_with_a_team_is_queued_not_merged():
     assert Place.objects.count() == 2
 
 
+def test_two_unsure_pairs_that_become_one_by_a_merge_are_queued_once():
+    new, old = two_lists_places()
+    # Unsure with both (same spot and address, a name of its own): once they are merged, one pair.
+    third = PlaceFactory(name="Point numérique", source="Z", source_id="z-1")
+    result = dedup.find_duplicates()
+    assert {frozenset(p.keys) for p in result.unsure} == {
+        frozenset({new.pk, third.pk}),
+        frozenset({old.pk, third.pk}),
+    }
+    run = dedup.dedupe_registry(SYSTEM)
+    assert (run.merged, run.queued) == (1, 1)
+    assert list(dedup.pending().values_list("place_a", "place_b")) in (
+        [(new.pk, third.pk)],
+        [(third.pk, new.pk)],
+    )
+
+
+def test_a_bus_is_not_queued_against_the_fixed_site_its_home_was_merged_into():
+    """The real lists' pattern (Ambazac): the 2024 list's fixed France Services and its bus, and the 2022
+    list's record of the fixed site; the bus and that record (two lists) would go to review, but once the
+    record is merged into the fixed site, the pair is a bus and a fixed site of one list."""
+    common = {"address": "2 place de la Gare", "phone": "0555000000", "labels": ["FRANCE_SERVICES"]}
+    fixed = PlaceFactory(
+        name="France services Pimms Médiation Ambazac", source="ANCT", source_id="fs-1", **common
+    )
+    bus = PlaceFactory(
+        name="Bus France services Pimms Médiation Ambazac",
+        source="ANCT",
+        source_id="fs-2",
+        itinerancy=["ITINERANT"],
+        **common,
+    )
+    record = PlaceFactory(
+        name="PIMMS Médiation Ambazac", source="Médiation 2022", source_id="cnfs-1", **common
+    )
+    result = dedup.find_duplicates()
+    assert [set(p.keys) for p in result.sure] == [{fixed.pk, record.pk}]
+    assert [set(p.keys) for p in result.unsure] == [{bus.pk, record.pk}]
+    run = dedup.dedupe_registry(SYSTEM)
+    assert (run.merged, run.queued) == (1, 0)
+    assert set(Place.objects.values_list("pk", flat=True)) == {fixed.pk, bus.pk}
+
+
 def test_a_merge_makes_a_bounded_number_of_queries(django_assert_max_num_queries):
     new, old = two_lists_places()
     for n in range(10):  # the records moved are moved in bulk: their number does not count
         ErrorReport.objects.create(place=old, kind="hours", message=f"Signalement {n}")
-    with django_assert_max_num_queries(110):  # about 100: snapshots, validation, cascades, audit
+    with django_assert_max_num_queries(120):  # about 100: snapshots, validation, cascades, audit (its chain)
         dedup.merge(new, old, SYSTEM)

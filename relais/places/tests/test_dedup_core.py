@@ -176,3 +176,55 @@ def test_two_buses_of_one_list_kept_in_one_garage_are_not_merged():
     other_list = entry("d", "Pimms Grenoble", source="Médiation 2022", address="97 galerie")
     total, reasons = core.score(a, other_list)
     assert "one_itinerant" in codes(reasons)
+
+
+def bus_and_home(other_source="ANCT"):
+    """A bus of the 2024 list and the site where it is kept, as the real lists give them (Sevran): same
+    organisation, address and phone, 1 m apart, and the bus's name is the site's name with « Bus »."""
+    home = entry(
+        "home",
+        "France services Pimms Médiation Sevran",
+        source=other_source,
+        address="2 Avenue Salvador Allende",
+        phone="0143831717",
+        labels=frozenset({"FRANCE_SERVICES"}),
+        typologies=frozenset({"FRANCE_SERVICES"}),
+    )
+    bus = entry(
+        "bus",
+        "Bus France services Pimms Médiation Sevran",
+        source="ANCT",
+        address="2 avenue Salvador Allende",
+        phone="01 43 83 17 17",
+        latitude=LAT + 0.00001,
+        labels=frozenset({"FRANCE_SERVICES"}),
+        typologies=frozenset({"FRANCE_SERVICES"}),
+        itinerant=True,
+    )
+    return home, bus
+
+
+def test_a_bus_and_the_fixed_site_of_its_list_are_not_a_pair():
+    home, bus = bus_and_home()
+    total, reasons = core.score(home, bus)
+    assert total == core.UNSURE - 1 and "itinerant_fixed_same_list" in codes(reasons)
+    assert total == sum(r.points for r in reasons)
+    result = core.find_duplicates([home, bus])
+    assert result.sure == [] and result.unsure == [] and result.compared == 1
+
+
+def test_a_bus_and_a_fixed_site_of_another_list_go_to_review_never_merged():
+    home, bus = bus_and_home(other_source="Médiation numérique 2022")
+    total, reasons = core.score(home, bus)
+    assert total == core.SURE - 1 and "itinerant_review" in codes(reasons)
+    result = core.find_duplicates([home, bus])
+    assert result.sure == [] and [p.keys for p in result.unsure] == [("home", "bus")]
+    # The ceiling follows the thresholds the caller sorts by.
+    assert core.find_duplicates([home, bus], sure=50, unsure=30).unsure[0].score == 49
+
+
+def test_two_fixed_sites_keep_their_score():
+    home, bus = bus_and_home()
+    fixed_twin = core.Entry(**{**bus.__dict__, "key": "twin", "itinerant": False})
+    total, reasons = core.score(home, fixed_twin)
+    assert total >= core.SURE and not {"itinerant_review", "itinerant_fixed_same_list"} & codes(reasons)

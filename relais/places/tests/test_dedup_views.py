@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from relais.places import dedup
+from relais.places.dedup_views import reason_text
 from relais.places.models import DuplicateCandidate, Place
 from relais.privacy.audit import SYSTEM
 from relais.testing import PlaceFactory, PlaceRoleFactory, UserFactory, assert_french
@@ -37,7 +38,7 @@ def test_only_network_admins_see_the_queue(client):
     assert client.get(url).status_code == 404
     assert (
         client.post(
-            reverse("places:duplicate-decide", args=[candidate.pk]), {"decision": "keep_apart"}
+            reverse("places:duplicate-decide", args=[candidate.public_id]), {"decision": "keep_apart"}
         ).status_code
         == 404
     )
@@ -70,7 +71,8 @@ def test_merging_from_the_page_keeps_the_chosen_place(admin_client):
     candidate = pending_pair()
     keep = candidate.place_b
     response = admin_client.post(
-        reverse("places:duplicate-decide", args=[candidate.pk]), {"decision": "merge", "keep": str(keep.pk)}
+        reverse("places:duplicate-decide", args=[candidate.public_id]),
+        {"decision": "merge", "keep": str(keep.pk)},
     )
     assert response.status_code == 302
     assert list(Place.objects.all()) == [keep]
@@ -82,7 +84,9 @@ def test_merging_from_the_page_keeps_the_chosen_place(admin_client):
 
 def test_keeping_apart_from_the_page_is_remembered(admin_client):
     candidate = pending_pair()
-    admin_client.post(reverse("places:duplicate-decide", args=[candidate.pk]), {"decision": "keep_apart"})
+    admin_client.post(
+        reverse("places:duplicate-decide", args=[candidate.public_id]), {"decision": "keep_apart"}
+    )
     assert DuplicateCandidate.objects.get().status == "kept_apart"
     assert Place.objects.count() == 2
     assert dedup.dedupe_registry(SYSTEM).queued == 0
@@ -93,7 +97,7 @@ def test_keeping_apart_from_the_page_is_remembered(admin_client):
 def test_a_bad_decision_gets_a_french_message(admin_client):
     candidate = pending_pair()
     response = admin_client.post(
-        reverse("places:duplicate-decide", args=[candidate.pk]),
+        reverse("places:duplicate-decide", args=[candidate.public_id]),
         {"decision": "merge", "keep": "x"},
         follow=True,
     )
@@ -101,10 +105,16 @@ def test_a_bad_decision_gets_a_french_message(admin_client):
     assert text == ["Choisissez le lieu à garder."]
     assert_french(text[0])
     response = admin_client.post(
-        reverse("places:duplicate-decide", args=[candidate.pk]), {"decision": "autre"}, follow=True
+        reverse("places:duplicate-decide", args=[candidate.public_id]), {"decision": "autre"}, follow=True
     )
     assert "Décision inconnue" in str(list(response.context["messages"])[0])
 
 
 def test_the_dashboard_links_network_admins_to_the_queue(admin_client):
     assert reverse("places:duplicates") in admin_client.get(reverse("accounts:dashboard")).content.decode()
+
+
+def test_the_itinerant_reasons_read_as_sentences():
+    for code in ("itinerant_review", "itinerant_fixed_same_list"):
+        text = reason_text({"code": code, "points": -30, "detail": ""})
+        assert text != code and "itinérant" in text

@@ -4,6 +4,7 @@ report, the reminders (background, after the commit; links on the public address
 import datetime
 import io
 import logging
+import re
 from smtplib import SMTPException
 
 import pytest
@@ -239,10 +240,10 @@ def test_a_reminder_that_cannot_be_queued_is_listed_and_not_noted(monkeypatch, c
     with caplog.at_level(logging.ERROR, logger="relais.core.mail"):
         call_command("remind_stale_places", f"--today={TODAY.isoformat()}", stdout=out, stderr=out)
 
-    assert "0 lieu(x) rappelé(s), 0 e-mail(s) envoyé(s)." in out.getvalue()
-    assert (
-        "1 lieu(x) dont les e-mails n'ont pas pu partir (nouvel essai au prochain passage) : La Grange"
-        in (out.getvalue())
+    # French counts 0 as singular; without a French catalog gettext falls back to "0 lieux": both pass.
+    assert re.search(r"0 lieux? rappelés?, 0 e-mails? envoyés?\.", out.getvalue())
+    assert "1 lieu dont les e-mails n'ont pas pu partir (nouvel essai au prochain passage) : La Grange" in (
+        out.getvalue()
     )
     place.refresh_from_db()
     assert place.reminder_sent_on is None

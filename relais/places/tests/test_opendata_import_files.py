@@ -90,7 +90,7 @@ def test_every_problem_is_counted_and_the_first_ones_kept_with_their_line(tmp_pa
     path = tmp_path / "lieux.csv"
     path.write_text(rows_text([row | {"telephone": "12"} for row in numbered(4)]), encoding="utf-8")
 
-    with pytest.raises(ImportRejected, match="4 ligne.s. invalide.s. sur 4") as caught:
+    with pytest.raises(ImportRejected, match="4 lignes invalides sur 4 : rien n.a été importé") as caught:
         import_places(path, fmt="mednum-csv")
 
     assert [p.line for p in caught.value.report.rejected] == [2, 3]

@@ -178,7 +178,7 @@ def test_invalid_data_lists_every_faulty_field_in_french(actor):
         "postal_code": "ne correspond pas à la commune Aurillac (15014)",
         "latitude": "Latitude et longitude sont-elles inversées ?",
         "services": "VOYANCE",
-        "fees": "valeur(s) inconnue(s) CHER",
+        "fees": "valeur inconnue CHER",
         "phone": "le numéro de téléphone « 12 » n'est pas valide",
         "emails": "l'adresse e-mail « contact@ » n'est pas valide",
         "websites": "« pas une adresse » n'est pas valide",

@@ -90,13 +90,10 @@ def test_only_a_network_admin_reviews(client):
     assert proposals.withdraw(proposal, Actor(user=person)).status == "withdrawn"
 
 
-def test_a_network_admin_accepts_from_the_dashboard():
-    from django.test import Client
-
+def test_a_network_admin_accepts_from_the_dashboard(client):
     person, admin = UserFactory(), UserFactory(network_admin=True)
     proposal = proposals.propose_place({"name": "La Ressourcerie", "code_insee": "15014"}, Actor(user=person))
-    client = Client()
-    client.force_login(admin)
+    client.force_login(admin)  # with the second factor a network admin must give (relais.testing)
     page = client.get(reverse("accounts:dashboard")).content.decode()
     assert "La Ressourcerie" in page
     response = client.post(reverse("accounts:review-proposal", args=[proposal.pk, "accepter"]))
@@ -111,7 +108,7 @@ def test_a_network_admin_accepts_from_the_dashboard():
 def test_a_token_without_the_scope_is_refused_with_a_french_403(client):
     manager = UserFactory()
     place = PlaceFactory(managers=[manager])
-    headers = bearer(manager, scopes=["spaces"])
+    headers = bearer(manager, scopes=["spaces:read"])
     response = client.patch(
         f"/api/places/{place.pk}",
         json.dumps({"name": "Autre"}),

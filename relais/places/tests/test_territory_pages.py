@@ -1,6 +1,8 @@
 """Territory pages (commune, département, région) and the embeddable widget."""
 
+import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -221,6 +223,19 @@ def test_widget_shows_opening_state(client, places):
     place_in("15014", name="Toujours ouvert", opening_hours="24/7")
     html = text_of(client.get(reverse("territory:widget", args=["15014"])))
     assert "Ouvert en ce moment" in html
+
+
+def test_on_a_public_holiday_the_widget_never_says_open_when_the_hours_do_not_say(client, monkeypatch):
+    christmas = datetime.datetime(2026, 12, 25, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    monkeypatch.setattr("relais.territory.timezones.now_paris", lambda: christmas)
+    place_in("15014", name="Sans règle des jours fériés", opening_hours="Mo-Su 08:00-20:00")
+    place_in("15014", name="Fermé les jours fériés", opening_hours="Mo-Su 08:00-20:00; PH off")
+    html = text_of(client.get(reverse("territory:widget", args=["15014"])))
+    unstated = html[html.index("Sans règle") : html.index("Sans règle") + 600]
+    assert "Jour férié : horaires non précisés" in unstated and "Ouvert en ce moment" not in unstated
+    closed = html[html.index("Fermé les jours") : html.index("Fermé les jours") + 600]
+    assert "Fermé en ce moment" in closed
+    assert "Ouvert en ce moment" not in html
 
 
 def test_widget_writes_hours_as_the_site_does(client, places):

@@ -48,13 +48,18 @@ def test_in_debug_the_demo_member_is_a_member_of_the_managed_places(without_the_
     again = load_demo()
 
     accounts = "comptes de démonstration : admin, gerant, adherent (mot de passe : demo-relais-2026)"
-    assert lines[-3] == accounts
-    assert again[-4:] == [
+    codes = "codes de connexion de admin et gerant (double authentification) : demo0001 à demo0020"
+    assert lines[-4:-2] == [accounts, codes]
+    assert again[-5:] == [
         "ressources réservables de démonstration : created=0",
         accounts,
+        codes,
         "réservations de démonstration (fictives) : created=0",
         "propositions de lieux de démonstration (compte porteur) : created=0",
     ]
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    assert StaticToken.objects.filter(device__user__username="gerant", token="demo0001").count() == 1
     managed = {role.place for role in PlaceRole.objects.filter(user__username="gerant")}
     assert len(managed) == 2
     assert {m.place for m in Member.objects.filter(user__username="adherent")} == managed
@@ -68,6 +73,9 @@ def test_in_debug_the_demo_has_bookings_and_proposals_to_try(without_the_real_li
     settings.DEBUG = True
     lines = load_demo()
 
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    assert StaticToken.objects.filter(device__user__username="gerant", token="demo0001").count() == 1
     managed = {role.place for role in PlaceRole.objects.filter(user__username="gerant")}
     bookings = Booking.objects.filter(place__in=managed)
     assert lines[-2] == f"réservations de démonstration (fictives) : created={bookings.count()}"

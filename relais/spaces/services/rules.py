@@ -98,7 +98,11 @@ def check_rules(resource, req, *, person, now, tz, staff=False, membership=(), w
         raise DomainError(_("le nombre de places doit être d'au moins 1."), field="quantity", code="quantity")
     if req.quantity > resource.capacity:
         raise DomainError(
-            _("« %(resource)s » n'offre que %(capacity)s place(s) : %(quantity)s demandée(s).")
+            ngettext(
+                "« %(resource)s » n'offre que %(capacity)s place (nombre demandé : %(quantity)s).",
+                "« %(resource)s » n'offre que %(capacity)s places (nombre demandé : %(quantity)s).",
+                resource.capacity,
+            )
             % {"resource": resource, "capacity": resource.capacity, "quantity": req.quantity},
             field="quantity",
             code="quantity",
@@ -355,17 +359,26 @@ def check_capacity(resource, req, occupancy, tz):
         code = "overlap"
     else:
         if resource.buffer_minutes:
-            message = _(
-                # Translators: %(left)s places are left out of %(capacity)s; %(buffer)s is a duration
-                "« %(resource)s » est complet le %(when)s : il reste %(left)s place(s) sur %(capacity)s, "
-                "%(quantity)s demandée(s) (avec le temps de préparation de %(buffer)s entre deux "
-                "réservations)."
+            message = ngettext(
+                # Translators: %(left)s places are left out of %(capacity)s (the choice of singular or plural
+                # follows %(left)s); %(buffer)s is a duration
+                "« %(resource)s » est complet le %(when)s : il reste %(left)s place sur %(capacity)s, "
+                "nombre demandé : %(quantity)s (avec le temps de préparation de %(buffer)s entre deux "
+                "réservations).",
+                "« %(resource)s » est complet le %(when)s : il reste %(left)s places sur %(capacity)s, "
+                "nombre demandé : %(quantity)s (avec le temps de préparation de %(buffer)s entre deux "
+                "réservations).",
+                values["left"],
             )
         else:
-            message = _(
-                # Translators: %(left)s places are left out of %(capacity)s
-                "« %(resource)s » est complet le %(when)s : il reste %(left)s place(s) sur %(capacity)s, "
-                "%(quantity)s demandée(s)."
+            message = ngettext(
+                # Translators: %(left)s places are left out of %(capacity)s (the choice of singular or plural
+                # follows %(left)s)
+                "« %(resource)s » est complet le %(when)s : il reste %(left)s place sur %(capacity)s, "
+                "nombre demandé : %(quantity)s.",
+                "« %(resource)s » est complet le %(when)s : il reste %(left)s places sur %(capacity)s, "
+                "nombre demandé : %(quantity)s.",
+                values["left"],
             )
         code = "capacity"
     raise Conflict(message % values, field="start", code=code)

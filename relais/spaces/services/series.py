@@ -46,25 +46,20 @@ class SeriesConflict(errors.Conflict):
             for c in conflicts[:10]
         )
         more = len(conflicts) - 10
-        values = {"count": len(conflicts), "conflicts": lines, "more": more}
         if more > 0:
-            message = ngettext(
-                # Translators: %(conflicts)s lists the first ten dates and their problems; %(more)s counts the
-                # others (the choice of singular or plural follows %(more)s)
-                "%(count)s occurrence(s) de la série ne peuvent pas être réservées — %(conflicts)s (et "
-                "%(more)s autre). Rien n'a été réservé ; vous pouvez réserver la série sans ces dates.",
-                "%(count)s occurrence(s) de la série ne peuvent pas être réservées — %(conflicts)s (et "
-                "%(more)s autres). Rien n'a été réservé ; vous pouvez réserver la série sans ces dates.",
-                more,
-            )
-        else:
-            message = _(
-                # Translators: %(conflicts)s lists the dates and their problems
-                "%(count)s occurrence(s) de la série ne peuvent pas être réservées — %(conflicts)s. Rien "
-                "n'a été réservé ; vous pouvez réserver la série sans ces dates."
-            )
+            # Translators: appended to the list of the first ten dates that cannot be booked
+            lines += " " + ngettext("(et %(more)s autre)", "(et %(more)s autres)", more) % {"more": more}
+        message = ngettext(
+            # Translators: %(conflicts)s lists the dates and their problems (the first ten, then how many
+            # others)
+            "%(count)s occurrence de la série ne peut pas être réservée — %(conflicts)s. Rien n'a été "
+            "réservé ; vous pouvez réserver la série sans cette date.",
+            "%(count)s occurrences de la série ne peuvent pas être réservées — %(conflicts)s. Rien n'a été "
+            "réservé ; vous pouvez réserver la série sans ces dates.",
+            len(conflicts),
+        )
         super().__init__(
-            message % values,
+            message % {"count": len(conflicts), "conflicts": lines},
             field="start",
             code="series_conflict",
         )

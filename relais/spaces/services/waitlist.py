@@ -4,6 +4,7 @@ the first of them whose wish now fits."""
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core import workflow
 from relais.core.errors import Conflict, DomainError
@@ -34,7 +35,11 @@ def join_waitlist(
         raise DomainError(_("la fin doit suivre le début."), field="end", code="order")
     if not 1 <= quantity <= resource.capacity:
         raise Conflict(
-            _("« %(resource)s » n'offre que %(capacity)s place(s).")
+            ngettext(
+                "« %(resource)s » n'offre que %(capacity)s place.",
+                "« %(resource)s » n'offre que %(capacity)s places.",
+                resource.capacity,
+            )
             % {"resource": resource, "capacity": resource.capacity},
             field="quantity",
             code="capacity",

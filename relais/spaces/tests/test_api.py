@@ -367,3 +367,42 @@ def test_bookings_and_resources_are_reached_by_uuids_never_by_sequential_ids(cli
     )
     booking.refresh_from_db()
     assert booking.status == "confirmed"
+
+
+# --- Scopes: reading and writing bookings are two rights -------------------------------------------
+
+
+def scoped(user, *scopes):
+    _token, raw = ApiToken.issue(user, "outil de lecture", scopes=list(scopes))
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def test_a_read_token_reads_bookings_but_cannot_book(client, room, member):
+    headers = scoped(member, "spaces:read")
+    assert client.get("/api/spaces/bookings", headers=headers).status_code == 200
+    response = post(
+        client,
+        "/api/spaces/bookings",
+        book_payload(room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0)),
+        headers,
+    )
+    assert response.status_code == 403
+    assert "spaces:write" in response.json()["detail"]
+    assert not Booking.objects.exists()
+
+
+def test_a_write_token_also_reads(client, room, member):
+    headers = scoped(member, "spaces:write")
+    response = post(
+        client,
+        "/api/spaces/bookings",
+        book_payload(room, paris(2026, 3, 3, 9, 0), paris(2026, 3, 3, 10, 0)),
+        headers,
+    )
+    assert response.status_code == 201
+    assert client.get("/api/spaces/bookings", headers=headers).json()[0]["id"] == response.json()["id"]
+
+
+def test_a_places_token_does_not_reach_bookings(client, member):
+    response = client.get("/api/spaces/bookings", headers=scoped(member, "places:write"))
+    assert response.status_code == 403 and "spaces:read" in response.json()["detail"]

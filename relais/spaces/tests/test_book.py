@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 
@@ -87,7 +88,8 @@ def test_a_pool_takes_bookings_up_to_its_capacity(staff_actor, pool):
         paris(2026, 3, 3, 11, 30),
         **kwargs,
     )
-    assert "il reste 0 place(s) sur 3" in error.message
+    # French counts 0 as singular; without a French catalog gettext falls back to "0 places": both pass.
+    assert re.search(r"il reste 0 places? sur 3, nombre demandé : 1", error.message)
     refusal(  # more than the pool holds: a wrong quantity, not a full slot
         "quantity",
         services.book,

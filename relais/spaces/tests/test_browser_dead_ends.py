@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from relais.spaces.enums import WaitlistStatus
 from relais.spaces.models import Booking, WaitlistEntry
-from relais.testing import PlaceFactory, ResourceFactory, UserFactory, axe_violations
+from relais.testing import PlaceFactory, ResourceFactory, UserFactory, axe_violations, give_second_factor
 
 from .conftest import PARIS
 from .test_views import next_monday
@@ -43,6 +43,7 @@ def test_a_full_slot_leads_to_its_waiting_list_which_the_member_leaves_at_360_px
     page.get_by_label("Identifiant").fill("camille")
     page.get_by_label("Mot de passe").fill("mot de passe de test")
     page.get_by_role("button", name="Se connecter").click()
+    give_second_factor(page, "camille")
     page.wait_for_url(lambda url: "connexion" not in url)
 
     page.goto(
@@ -105,6 +106,7 @@ def test_the_team_undoes_a_check_in_and_records_a_walk_in_from_its_day_page_at_3
     page.get_by_label("Identifiant").fill("gerante")
     page.get_by_label("Mot de passe").fill("mot de passe de test")
     page.get_by_role("button", name="Se connecter").click()
+    give_second_factor(page, manager)
     page.wait_for_url(lambda url: "connexion" not in url)
 
     page.goto(f"{live_server.url}/espaces/lieux/{place.pk}/reservations/")

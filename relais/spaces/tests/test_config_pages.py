@@ -111,11 +111,11 @@ def all_pages(place, room, rule, closure, qualification):
         reverse("spaces:config-resource-new", args=[place.pk]) + "?type=machine",
         reverse("spaces:config-resource", args=[place.pk, room.public_id]),
         reverse("spaces:config-price-new", args=[place.pk, room.public_id]),
-        reverse("spaces:config-price", args=[place.pk, room.public_id, rule.pk]),
+        reverse("spaces:config-price", args=[place.pk, room.public_id, rule.public_id]),
         reverse("spaces:config-closures", args=[place.pk]),
-        reverse("spaces:config-closure", args=[place.pk, closure.pk]),
+        reverse("spaces:config-closure", args=[place.pk, closure.public_id]),
         reverse("spaces:config-qualifications", args=[place.pk]),
-        reverse("spaces:config-qualification", args=[place.pk, qualification.pk]),
+        reverse("spaces:config-qualification", args=[place.pk, qualification.public_id]),
     ]
 
 
@@ -155,7 +155,7 @@ def test_staff_grant_qualifications_but_do_not_configure(
     """Staff may what spaces/apps.py gives their group: who holds a qualification (and members)."""
     client.force_login(staff)
     assert client.get(reverse("spaces:config", args=[place.pk])).status_code == 200
-    qualification_page = reverse("spaces:config-qualification", args=[place.pk, qualification.pk])
+    qualification_page = reverse("spaces:config-qualification", args=[place.pk, qualification.public_id])
     page = client.get(qualification_page)
     assert page.status_code == 200
     assert page.context["grant_form"] is not None and page.context["edit_form"] is None
@@ -183,7 +183,7 @@ def test_a_resource_of_another_place_is_not_reached_through_ones_own(manager_cli
     assert manager_client.get(url).status_code == 404
     other_rule = PriceRule.objects.create(resource=elsewhere, unit="hour", amount_cents=100)
     own = ResourceFactory(place=place)
-    url = reverse("spaces:config-price", args=[place.pk, own.public_id, other_rule.pk])
+    url = reverse("spaces:config-price", args=[place.pk, own.public_id, other_rule.public_id])
     assert manager_client.get(url).status_code == 404
     other_closure = Closure.objects.create(
         place=elsewhere.place,
@@ -191,12 +191,14 @@ def test_a_resource_of_another_place_is_not_reached_through_ones_own(manager_cli
         end=datetime.datetime(2030, 1, 2, tzinfo=PARIS),
     )
     assert (
-        manager_client.get(reverse("spaces:config-closure", args=[place.pk, other_closure.pk])).status_code
+        manager_client.get(
+            reverse("spaces:config-closure", args=[place.pk, other_closure.public_id])
+        ).status_code
         == 404
     )
     assert (
         manager_client.post(
-            reverse("spaces:config-closure-delete", args=[place.pk, other_closure.pk])
+            reverse("spaces:config-closure-delete", args=[place.pk, other_closure.public_id])
         ).status_code
         == 404
     )
@@ -338,7 +340,7 @@ def test_a_price_with_a_decimal_comma_is_stored_in_cents(manager_client, place, 
     page = text(manager_client.get(reverse("spaces:config-resource", args=[place.pk, room.public_id])))
     assert "3,50 € à l'heure" in page
 
-    edit = reverse("spaces:config-price", args=[place.pk, room.public_id, rule.pk])
+    edit = reverse("spaces:config-price", args=[place.pk, room.public_id, rule.public_id])
     assert 'value="3,50"' in text(manager_client.get(edit))
     manager_client.post(edit, {"audience": "member", "unit": "hour", "amount": "2.5 €"})
     rule.refresh_from_db()
@@ -366,7 +368,9 @@ def test_a_second_price_for_the_same_audience_and_unit_is_refused(manager_client
 
 def test_deleting_a_price_is_audited(manager_client, place, room, rule):
     rule_pk = rule.pk
-    manager_client.post(reverse("spaces:config-price-delete", args=[place.pk, room.public_id, rule.pk]))
+    manager_client.post(
+        reverse("spaces:config-price-delete", args=[place.pk, room.public_id, rule.public_id])
+    )
     assert not PriceRule.objects.exists()
     assert AuditEvent.objects.get(target_type="spaces.pricerule", target_id=str(rule_pk)).action == "delete"
 
@@ -386,7 +390,7 @@ def test_a_closure_of_whole_days_in_the_places_time(manager_client, place, room)
     assert closure.start == datetime.datetime(2030, 8, 1, tzinfo=PARIS)
     assert closure.end == datetime.datetime(2030, 8, 16, tzinfo=PARIS)
     assert AuditEvent.objects.for_object(closure).get().action == "create"
-    page = manager_client.get(reverse("spaces:config-closure", args=[place.pk, closure.pk]))
+    page = manager_client.get(reverse("spaces:config-closure", args=[place.pk, closure.public_id]))
     assert page.context["form"].initial["end_date"] == datetime.date(2030, 8, 15)
     assert "Europe/Paris" in text(page)
 
@@ -402,7 +406,7 @@ def test_a_closure_ending_before_it_starts_is_refused_next_to_its_last_day(manag
 
 
 def test_changing_and_deleting_a_closure(manager_client, place, closure):
-    url = reverse("spaces:config-closure", args=[place.pk, closure.pk])
+    url = reverse("spaces:config-closure", args=[place.pk, closure.public_id])
     manager_client.post(
         url,
         {"start_date": "2030-08-01", "start_time": "12:00", "end_date": "2030-08-15", "reason": "Travaux"},
@@ -413,7 +417,7 @@ def test_changing_and_deleting_a_closure(manager_client, place, closure):
         "congés d'été",
         "Travaux",
     ]
-    manager_client.post(reverse("spaces:config-closure-delete", args=[place.pk, closure.pk]))
+    manager_client.post(reverse("spaces:config-closure-delete", args=[place.pk, closure.public_id]))
     assert not Closure.objects.exists()
     assert AuditEvent.objects.filter(target_type="spaces.closure", action="delete").count() == 1
 
@@ -428,14 +432,14 @@ def test_creating_granting_and_revoking_a_qualification(manager_client, place, m
     )
     qualification = Qualification.objects.get(place=place)
     assert qualification.name == "Découpe laser"
-    assert response.url == reverse("spaces:config-qualification", args=[place.pk, qualification.pk])
+    assert response.url == reverse("spaces:config-qualification", args=[place.pk, qualification.public_id])
     again = manager_client.post(
         reverse("spaces:config-qualifications", args=[place.pk]), {"name": "découpe laser"}
     )
     assert errors_of(again, "name")
 
     known = MemberFactory(place=place, user=UserFactory(email="camille@example.org")).user
-    url = reverse("spaces:config-qualification", args=[place.pk, qualification.pk])
+    url = reverse("spaces:config-qualification", args=[place.pk, qualification.public_id])
     granted = manager_client.post(
         url,
         {"action": "accorder", "accorder-user": "CAMILLE@example.org", "accorder-granted_on": "2026-02-20"},
@@ -450,7 +454,9 @@ def test_creating_granting_and_revoking_a_qualification(manager_client, place, m
     assert twice.context["grant_form"].errors["user"]
 
     manager_client.post(
-        reverse("spaces:config-qualification-revoke", args=[place.pk, qualification.pk, grant.pk])
+        reverse(
+            "spaces:config-qualification-revoke", args=[place.pk, qualification.public_id, grant.public_id]
+        )
     )
     assert not UserQualification.objects.exists()
     assert AuditEvent.objects.filter(target_type="spaces.userqualification", action="delete").count() == 1
@@ -460,7 +466,7 @@ def test_a_qualification_is_granted_only_to_people_known_to_the_place(manager_cl
     stranger = UserFactory(email="ailleurs@example.org")
     MemberFactory(user=stranger)  # a member of another place
     response = manager_client.post(
-        reverse("spaces:config-qualification", args=[place.pk, qualification.pk]),
+        reverse("spaces:config-qualification", args=[place.pk, qualification.public_id]),
         {"action": "accorder", "accorder-user": "ailleurs@example.org", "accorder-granted_on": "2026-02-20"},
     )
     errors = response.context["grant_form"].errors["user"]
@@ -473,7 +479,7 @@ def test_a_qualification_a_resource_requires_is_not_deleted(manager_client, plac
     machine = ResourceFactory(place=place, machine=True)
     qualification = machine.required_qualification
     response = manager_client.post(
-        reverse("spaces:config-qualification-delete", args=[place.pk, qualification.pk])
+        reverse("spaces:config-qualification-delete", args=[place.pk, qualification.public_id])
     )
     assert response.status_code == 302
     assert Qualification.objects.filter(pk=qualification.pk).exists()
@@ -520,11 +526,9 @@ def test_a_manager_creates_a_resource_on_a_360_px_screen(live_server, browser_pa
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
         assert axe_violations(page) == [], page.url
 
-    page.goto(f"{live_server.url}/comptes/connexion/")
-    page.get_by_label("Identifiant").fill("gerante")
-    page.get_by_label("Mot de passe").fill("mot de passe de test")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "connexion" not in url)
+    from .browsing import log_in
+
+    log_in(page, live_server, "gerante")  # with the second factor a team account must give
     page.goto(f"{live_server.url}/comptes/")
     page.get_by_role("link", name="Configurer les réservations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Configuration — La Grange numérique")

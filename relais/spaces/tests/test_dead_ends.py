@@ -199,7 +199,7 @@ def test_a_slot_blocked_by_the_preparation_time_says_so_and_a_full_one_leads_to_
     cells = {row["time"]: row["cells"][0] for row in response.context["tables"][0]["rows"]}
     assert cells[datetime.time(9, 30)]["text"] == "complet — liste d'attente"
     assert cells[datetime.time(10, 0)]["state"] == "buffer"
-    assert cells[datetime.time(10, 0)]["text"] == "temps de préparation entre deux réservations"
+    assert cells[datetime.time(10, 0)]["text"] == "préparation"  # said in full in the legend
     assert cells[datetime.time(10, 30)]["state"] == "free"
     waitlist_url = cells[datetime.time(9, 30)]["url"]
     assert "attente=1" in waitlist_url and "debut=09%3A30" in waitlist_url

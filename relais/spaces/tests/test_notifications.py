@@ -360,10 +360,10 @@ def test_the_reminder_command(commit, clock, member_actor, room):
     clock["now"] = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
     out = StringIO()
     commit(call_command, "send_booking_reminders", "--dry-run", "--now", "2026-03-03T10:00", stdout=out)
-    assert "Simulation : 1 rappel(s)" in out.getvalue() and mail.outbox == []
+    assert "Simulation : 1 rappel serait mis en file" in out.getvalue() and mail.outbox == []
     out = StringIO()
     commit(call_command, "send_booking_reminders", "--now", "2026-03-03T10:00", stdout=out)
-    assert "1 rappel(s) mis en file." in out.getvalue()
+    assert "1 rappel mis en file." in out.getvalue()
     assert len(mail.outbox) == 1
     commit(call_command, "send_booking_reminders", "--now", "2026-03-03T11:00", stdout=StringIO())
     assert len(mail.outbox) == 1

@@ -88,7 +88,10 @@ def test_a_series_with_a_conflict_creates_nothing_and_lists_the_conflicts(staff_
         (datetime.date(2026, 4, 6), "place_hours"),
     ]
     assert_french(info.value.message)
-    assert "2 occurrence(s)" in info.value.message and "23/03/2026 à 09:00" in info.value.message
+    assert (
+        "2 occurrences de la série ne peuvent pas" in info.value.message
+        and "23/03/2026 à 09:00" in info.value.message
+    )
     assert Booking.objects.count() == 1 and not BookingSeries.objects.exists()
 
     result = services.book_series(*args, person=member, skip_conflicts=True, now=NOW)

@@ -163,7 +163,7 @@ def test_form_errors_are_in_french(member_client, pool):
     data = {"date": day.isoformat(), "start_time": "09:00", "end_time": "10:00", "quantity": "9"}
     response = member_client.post(reverse("spaces:book", args=[pool.public_id]), data)
     [message] = response.context["form"].errors["quantity"]
-    assert "n'offre que 3 place(s)" in message
+    assert "n'offre que 3 places (nombre demandé : " in message
     assert not response.context["offer_waitlist"]  # asking too much is no reason to wait
 
 
@@ -381,7 +381,7 @@ def test_the_availability_page_says_why_a_slot_cannot_be_booked(member_client, p
         member_client.get(url, {"jour": day.isoformat(), "ressource": far.public_id, "vue": "semaine"})
     )
     assert "pas encore réservable" in text and "Aucun créneau ouvert" not in text
-    assert "libre" not in text.split("<caption")[1].split("</table>")[0]
+    assert "libre" not in text.split('<table class="slots"')[1].split("</table>")[0]
     notice = ResourceFactory(place=place, name="Salle à préparer", min_notice_minutes=60 * 24 * 30)
     text = page_text(
         member_client.get(url, {"jour": next_monday().isoformat(), "ressource": notice.public_id})

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from relais.places import hours as place_hours
 from relais.places import tenancy
 from relais.privacy.audit import Actor, AuditAction, diff, record
+from relais.territory.timezones import time_zone_text
 
 from .. import services
 from ..config_forms import ClosureForm, GrantForm, PriceRuleForm, QualificationForm, ResourceForm
@@ -59,6 +60,11 @@ NEEDS = {
 }
 
 
+def configuring_roles():
+    """The roles that may open the configuration pages of their place (at least one part of them)."""
+    return {role for spec in NEEDS.values() for role in roles_allowed(*spec)}
+
+
 def place_for(request, place_id, *needs):
     """The place, if the user's role in it may do one of `needs` (keys of NEEDS), else 404."""
     roles = {role for need in needs for role in roles_allowed(*NEEDS[need])}
@@ -74,7 +80,12 @@ def abilities(user, place):
 
 
 def config_context(request, place, **extra):
-    return {"place": place, "may": abilities(request.user, place), "time_zone": str(place.timezone), **extra}
+    return {
+        "place": place,
+        "may": abilities(request.user, place),
+        "time_zone": time_zone_text(place.timezone),
+        **extra,
+    }
 
 
 # --- The audit trail, as the admin writes it --------------------------------------------------------------
@@ -305,7 +316,7 @@ def _preview(resource, place):
 
 
 def _price_of(resource, rule_id):
-    return get_object_or_404(PriceRule, resource=resource, pk=rule_id)
+    return get_object_or_404(PriceRule, resource=resource, public_id=rule_id)
 
 
 def _price_page(request, place, resource, rule=None):
@@ -407,7 +418,7 @@ def _uuids(value):
 @login_required
 def closure_edit(request, place_id, closure_id):
     place = place_for(request, place_id, "closures")
-    closure = get_object_or_404(Closure, place=place, pk=closure_id)
+    closure = get_object_or_404(Closure, place=place, public_id=closure_id)
     form = ClosureForm(request.POST or None, instance=closure, place=place)
     if request.method == "POST" and form.is_valid():
         save_audited(request, form, place, CLOSURE_AUDIT)
@@ -424,7 +435,7 @@ def closure_edit(request, place_id, closure_id):
             show_time_zone=True,
             back_url=reverse("spaces:config-closures", args=[place.pk]),
             back_text=_("Retour aux fermetures"),
-            delete_url=reverse("spaces:config-closure-delete", args=[place.pk, closure.pk]),
+            delete_url=reverse("spaces:config-closure-delete", args=[place.pk, closure.public_id]),
             delete_text=_("Supprimer cette fermeture"),
         ),
     )
@@ -434,7 +445,7 @@ def closure_edit(request, place_id, closure_id):
 @require_POST
 def closure_delete(request, place_id, closure_id):
     place = place_for(request, place_id, "closures")
-    delete_audited(request, get_object_or_404(Closure, place=place, pk=closure_id), place)
+    delete_audited(request, get_object_or_404(Closure, place=place, public_id=closure_id), place)
     messages.success(request, _("Fermeture supprimée."))
     return redirect("spaces:config-closures", place.pk)
 
@@ -453,7 +464,7 @@ def qualifications(request, place_id):
         if form.is_valid():
             qualification = save_audited(request, form, place, QUALIFICATION_AUDIT)
             messages.success(request, _("Habilitation créée : « %(name)s ».") % {"name": qualification.name})
-            return redirect("spaces:config-qualification", place.pk, qualification.pk)
+            return redirect("spaces:config-qualification", place.pk, qualification.public_id)
     items = Qualification.objects.filter(place=place).annotate(holder_count=Count("holders")).order_by("name")
     return render(
         request, "spaces/config/qualifications.html", config_context(request, place, form=form, items=items)
@@ -464,7 +475,7 @@ def qualifications(request, place_id):
 def qualification(request, place_id, qualification_id):
     place = place_for(request, place_id, "qualifications", "grants")
     may = abilities(request.user, place)
-    item = get_object_or_404(Qualification, place=place, pk=qualification_id)
+    item = get_object_or_404(Qualification, place=place, public_id=qualification_id)
     post = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if post else None
     edit_form = None
@@ -487,7 +498,7 @@ def qualification(request, place_id, qualification_id):
                     request,
                     _("Habilitation « %(q)s » accordée à %(who)s.") % {"q": item.name, "who": grant.user},
                 )
-            return redirect("spaces:config-qualification", place.pk, item.pk)
+            return redirect("spaces:config-qualification", place.pk, item.public_id)
     holders = UserQualification.objects.filter(qualification=item).select_related("user", "granted_by")
     return render(
         request,
@@ -508,22 +519,22 @@ def qualification(request, place_id, qualification_id):
 @require_POST
 def qualification_revoke(request, place_id, qualification_id, holder_id):
     place = place_for(request, place_id, "revoke")
-    item = get_object_or_404(Qualification, place=place, pk=qualification_id)
+    item = get_object_or_404(Qualification, place=place, public_id=qualification_id)
     grant = get_object_or_404(
-        UserQualification.objects.select_related("user"), qualification=item, pk=holder_id
+        UserQualification.objects.select_related("user"), qualification=item, public_id=holder_id
     )
     delete_audited(request, grant, place)
     messages.success(
         request, _("Habilitation « %(q)s » retirée à %(who)s.") % {"q": item.name, "who": grant.user}
     )
-    return redirect("spaces:config-qualification", place.pk, item.pk)
+    return redirect("spaces:config-qualification", place.pk, item.public_id)
 
 
 @login_required
 @require_POST
 def qualification_delete(request, place_id, qualification_id):
     place = place_for(request, place_id, "qualifications")
-    item = get_object_or_404(Qualification, place=place, pk=qualification_id)
+    item = get_object_or_404(Qualification, place=place, public_id=qualification_id)
     try:
         delete_audited(request, item, place)
     except (ProtectedError, RestrictedError):
@@ -535,6 +546,6 @@ def qualification_delete(request, place_id, qualification_id):
             )
             % {"q": item.name},
         )
-        return redirect("spaces:config-qualification", place.pk, item.pk)
+        return redirect("spaces:config-qualification", place.pk, item.public_id)
     messages.success(request, _("Habilitation supprimée : « %(q)s ».") % {"q": item.name})
     return redirect("spaces:config-qualifications", place.pk)

@@ -23,7 +23,7 @@ from relais.core.forms import add_domain_error
 from relais.members import services as members
 from relais.places import tenancy
 from relais.places.models import Place
-from relais.privacy.audit import Actor
+from relais.privacy.audit import Actor, AuditAction, record
 
 from .. import feeds, services
 from ..enums import Audience, BookingStatus, PriceUnit, WaitlistStatus
@@ -313,6 +313,12 @@ def leave_waitlist(request, entry_id):
     return redirect(next_url(request, reverse("spaces:my-bookings")))
 
 
+def _record_team_view(request, booking):
+    """Someone of the team opening another person's booking: a view of that person's file (audit)."""
+    if booking.person_id != request.user.pk:
+        record(Actor.from_request(request), AuditAction.VIEW, booking, place=booking.place)
+
+
 @login_required
 def change(request, booking_id):
     booking = visible_booking(request, booking_id)
@@ -353,6 +359,7 @@ def change(request, booking_id):
         if end.date() != start.date():
             initial["end_date"] = end.date()
         form = ChangeForm(initial=initial, resource=booking.resource, staff=staff)
+        _record_team_view(request, booking)
     return render(
         request,
         "spaces/change.html",
@@ -409,6 +416,7 @@ def cancel(request, booking_id):
                 return redirect(back)
     else:
         form = CancelForm(staff=staff, series=series)
+        _record_team_view(request, booking)
     return render(
         request,
         "spaces/cancel.html",

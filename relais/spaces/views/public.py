@@ -41,7 +41,8 @@ SLOT_TEXTS = {
     "horizon": gettext_lazy("pas encore réservable"),
     "closure": gettext_lazy("fermeture exceptionnelle"),
     "full": gettext_lazy("complet"),
-    "buffer": gettext_lazy("temps de préparation entre deux réservations"),
+    # Short, so that a week fits the screen: the legend under the table says it in full (_slots_legend.html).
+    "buffer": gettext_lazy("préparation"),
     "closed": gettext_lazy("fermé"),
 }
 

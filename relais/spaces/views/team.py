@@ -22,8 +22,15 @@ from ..services.hours import local_day_bounds
 from .common import day_param, naive_local, next_url, visible_booking, with_local_times
 
 
-def _staff_action(request, booking_id, operation, success):
-    booking = visible_booking(request, booking_id)
+def _staff_action(request, booking_id, operation, success, *, team_only=False):
+    """`team_only`: an action only the place's team may take, so that the booked person gets the 404 anyone
+    else gets (before any guard), not a refusal that tells what the page would do."""
+    if team_only:
+        booking = tenancy.get_for_team_or_404(
+            Booking.objects.select_related("resource", "place__commune"), request.user, public_id=booking_id
+        )
+    else:
+        booking = visible_booking(request, booking_id)
     tz = booking.place.timezone
     day = naive_local(booking.start, tz).date()
     default = reverse("spaces:place-bookings", args=[booking.place_id]) + "?" + urlencode({"jour": day})
@@ -45,7 +52,9 @@ def check_in(request, booking_id):
 @login_required
 @require_POST
 def no_show(request, booking_id):
-    return _staff_action(request, booking_id, services.mark_no_show, _("Absence notée : %(p)s, « %(r)s »."))
+    return _staff_action(
+        request, booking_id, services.mark_no_show, _("Absence notée : %(p)s, « %(r)s »."), team_only=True
+    )
 
 
 @login_required
@@ -58,6 +67,7 @@ def undo_check_in(request, booking_id):
         booking_id,
         lambda actor, booking: services.undo_check_in(actor, booking, reason=reason),
         _("Pointage annulé : %(p)s, « %(r)s »."),
+        team_only=True,
     )
 
 

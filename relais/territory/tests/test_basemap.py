@@ -11,7 +11,8 @@ from django.core.management import call_command
 from pmtiles.reader import MmapSource, Reader
 from pmtiles.tile import Compression, TileType
 
-from relais.territory.vectortiles import Place, build_basemap
+from relais.territory.management.commands.build_basemap import basemap_places
+from relais.territory.vectortiles import ARRONDISSEMENT_MIN_ZOOM, RANK_ARRONDISSEMENT, Place, build_basemap
 
 AURILLAC = Place("Aurillac", 44.93032, 2.44495, 25_000, 2)
 ARPAJON = Place("Arpajon-sur-Cère", 44.9031, 2.4579, 6_300)
@@ -136,3 +137,35 @@ def test_the_command_builds_it_from_the_territory_tables(tmp_path, capsys):
     before = path.stat().st_mtime_ns
     call_command("build_basemap", output=str(path), if_missing=True)
     assert path.stat().st_mtime_ns == before
+
+
+def test_the_arrondissements_are_named_only_at_high_zooms(tmp_path):
+    paris = Place("Paris", 48.85659, 2.34292, 2_103_778, 1)
+    eleventh = Place("Paris 11e", 48.8585, 2.37952, 138_170, RANK_ARRONDISSEMENT)
+    path = tmp_path / "basemap.pmtiles"
+    build_basemap(path, {"features": []}, {}, {}, [paris, eleventh])
+
+    f, reader = open_basemap(path)
+    with f:
+        for z in range(3, ARRONDISSEMENT_MIN_ZOOM):  # even above the population thresholds of the communes
+            assert names(decoded(reader, z, eleventh.latitude, eleventh.longitude)) == {"Paris"}, z
+        for z in range(ARRONDISSEMENT_MIN_ZOOM, 12):
+            assert names(decoded(reader, z, eleventh.latitude, eleventh.longitude)) == {
+                "Paris",
+                "Paris 11e",
+            }, z
+        eleventh_props = next(
+            feature["properties"]
+            for feature in decoded(reader, 11, eleventh.latitude, eleventh.longitude)["places"]["features"]
+            if feature["properties"]["name"] == "Paris 11e"
+        )
+    assert eleventh_props == {"name": "Paris 11e", "population": 138_170, "rank": RANK_ARRONDISSEMENT}
+
+
+@pytest.mark.django_db
+def test_the_command_names_the_45_arrondissements_beside_the_communes():
+    places = basemap_places()
+    arrondissements = [place for place in places if place.rank == RANK_ARRONDISSEMENT]
+    assert len(arrondissements) == 45
+    assert "Marseille 13e" in {place.name for place in arrondissements}
+    assert "Paris" in {place.name for place in places if place.rank == 1}

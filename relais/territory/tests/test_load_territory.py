@@ -36,7 +36,7 @@ def _duplicate_postal_codes():
 def extract(tmp_path_factory):
     """A data directory with the real files, communes and passage codes cut down to two départements."""
     source, target = settings.RELAIS_DATA_DIR, tmp_path_factory.mktemp("territory")
-    for name in ("regions.csv", "departements.csv", "epci.csv"):
+    for name in ("regions.csv", "departements.csv", "epci.csv", "arrondissements.csv"):
         shutil.copy(source / name, target / name)
     with gzip.open(source / "communes.csv.gz", "rt", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -107,6 +107,7 @@ def test_loading_reports_the_communes_without_coordinates(extract):
     assert report.communes == extract.communes
     assert report.postal_codes == extract.postal_codes
     assert report.aliases == extract.aliases
+    assert report.arrondissements == 45
 
 
 # --- Loading again ------------------------------------------------------------------------------------
@@ -153,5 +154,6 @@ def test_the_load_command_reports_what_it_loaded(extract):
         "epcis=1255",
         f"communes={extract.communes}",
         "communes_without_coordinates=4",
+        "arrondissements=45",
     ):
         assert expected in output

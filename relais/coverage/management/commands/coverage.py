@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.progress import Progress
 
 from relais.core.errors import DomainError
@@ -136,14 +137,21 @@ class Command(BaseCommand):
             )
             if report["communes_without_weight"]:
                 self.stderr.write(
-                    _("%(count)s commune(s) analysée(s) absente(s) de %(file)s : poids 0.")
+                    ngettext(
+                        "%(count)s commune analysée absente de %(file)s : poids 0.",
+                        "%(count)s communes analysées absentes de %(file)s : poids 0.",
+                        report["communes_without_weight"],
+                    )
                     % {"count": report["communes_without_weight"], "file": report["source"]}
                 )
             if report["ignored_codes"]:
                 self.stderr.write(
-                    _(
-                        "%(count)s code(s) de %(file)s hors du territoire analysé (ou sans coordonnées) : "
-                        "ignoré(s)."
+                    ngettext(
+                        "%(count)s code de %(file)s hors du territoire analysé (ou sans coordonnées) : "
+                        "ignoré.",
+                        "%(count)s codes de %(file)s hors du territoire analysé (ou sans coordonnées) : "
+                        "ignorés.",
+                        report["ignored_codes"],
                     )
                     % {"count": report["ignored_codes"], "file": report["source"]}
                 )

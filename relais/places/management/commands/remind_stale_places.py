@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from relais.places.quality import FRESH_MONTHS
 from relais.places.upkeep import REMINDER_INTERVAL_DAYS, send_reminders
@@ -47,21 +48,40 @@ class Command(BaseCommand):
         run = send_reminders(today, months, dry_run=dry_run, base_url=base_url)
         count = len(run.places)
         if dry_run:
-            self.stdout.write(
-                f"Simulation : {count} lieu(x) à rappeler, {run.emails} e-mail(s) seraient envoyés ; "
-                "rien n'a été envoyé ni enregistré."
-            )
+            places = ngettext(
+                "Simulation : %(count)s lieu à rappeler", "Simulation : %(count)s lieux à rappeler", count
+            ) % {"count": count}
+            emails = ngettext(
+                "%(count)s e-mail serait envoyé ; rien n'a été envoyé ni enregistré.",
+                "%(count)s e-mails seraient envoyés ; rien n'a été envoyé ni enregistré.",
+                run.emails,
+            ) % {"count": run.emails}
+            self.stdout.write(f"{places}, {emails}")
             for place in run.places:
                 self.stdout.write(f"  - {place.name} (données du {place.data_updated_on:%d/%m/%Y})")
         else:
-            self.stdout.write(f"{count} lieu(x) rappelé(s), {run.emails} e-mail(s) envoyé(s).")
+            places = ngettext("%(count)s lieu rappelé", "%(count)s lieux rappelés", count) % {"count": count}
+            emails = ngettext("%(count)s e-mail envoyé.", "%(count)s e-mails envoyés.", run.emails) % {
+                "count": run.emails
+            }
+            self.stdout.write(f"{places}, {emails}")
         if run.unreachable:
             self.stdout.write(
-                f"{len(run.unreachable)} lieu(x) sans gérant joignable par e-mail : "
-                + ", ".join(p.name for p in run.unreachable)
+                ngettext(
+                    "%(count)s lieu sans gérant joignable par e-mail : %(names)s",
+                    "%(count)s lieux sans gérant joignable par e-mail : %(names)s",
+                    len(run.unreachable),
+                )
+                % {"count": len(run.unreachable), "names": ", ".join(p.name for p in run.unreachable)}
             )
         if run.failed:
             self.stderr.write(
-                f"{len(run.failed)} lieu(x) dont les e-mails n'ont pas pu partir (nouvel essai au prochain "
-                "passage) : " + ", ".join(p.name for p in run.failed)
+                ngettext(
+                    "%(count)s lieu dont les e-mails n'ont pas pu partir (nouvel essai au prochain "
+                    "passage) : %(names)s",
+                    "%(count)s lieux dont les e-mails n'ont pas pu partir (nouvel essai au prochain "
+                    "passage) : %(names)s",
+                    len(run.failed),
+                )
+                % {"count": len(run.failed), "names": ", ".join(p.name for p in run.failed)}
             )

@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from relais.spaces.notifications import enqueue_reminders
 
@@ -34,10 +35,15 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, now, **options):
         bookings = enqueue_reminders(now or timezone.now(), dry_run=dry_run)
         if dry_run:
-            self.stdout.write(
-                f"Simulation : {len(bookings)} rappel(s) seraient mis en file ; rien n'a été fait."
+            message = ngettext(
+                "Simulation : %(count)s rappel serait mis en file ; rien n'a été fait.",
+                "Simulation : %(count)s rappels seraient mis en file ; rien n'a été fait.",
+                len(bookings),
             )
         else:
-            self.stdout.write(f"{len(bookings)} rappel(s) mis en file.")
+            message = ngettext(
+                "%(count)s rappel mis en file.", "%(count)s rappels mis en file.", len(bookings)
+            )
+        self.stdout.write(message % {"count": len(bookings)})
         for booking in bookings:
             self.stdout.write(f"  - {booking.place.name} : réservation n° {booking.pk}")

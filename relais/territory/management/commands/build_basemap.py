@@ -6,18 +6,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from relais.territory.models import Commune, Department, Region
-from relais.territory.vectortiles import MAX_ZOOM, Place, build_basemap
+from relais.territory.models import Commune, Department, MunicipalArrondissement, Region
+from relais.territory.vectortiles import MAX_ZOOM, RANK_ARRONDISSEMENT, Place, build_basemap
 
 
 def basemap_places():
-    """The communes with coordinates as `Place`: rank 1 for a chef-lieu de région, 2 for a préfecture."""
+    """The communes with coordinates as `Place`: rank 1 for a chef-lieu de région, 2 for a préfecture; and
+    the municipal arrondissements (« Paris 11e »), rank 4, named at high zooms only."""
     region_seats = set(Region.objects.exclude(chef_lieu="").values_list("chef_lieu", flat=True))
     department_seats = set(Department.objects.exclude(chef_lieu="").values_list("chef_lieu", flat=True))
     rows = Commune.objects.with_coordinates().values_list(
         "code_insee", "name", "latitude", "longitude", "population"
     )
-    return [
+    communes = [
         Place(
             name,
             latitude,
@@ -27,12 +28,24 @@ def basemap_places():
         )
         for code, name, latitude, longitude, population in rows.iterator(chunk_size=5000)
     ]
+    arrondissements = [
+        Place(
+            arrondissement.short_name,
+            arrondissement.latitude,
+            arrondissement.longitude,
+            arrondissement.population,
+            RANK_ARRONDISSEMENT,
+        )
+        for arrondissement in MunicipalArrondissement.objects.all()
+    ]
+    return communes + arrondissements
 
 
 class Command(BaseCommand):
     help = (
         "Construit le fond de carte vectoriel par défaut (fichier PMTiles) depuis les tables du territoire : "
-        "contours des régions et des départements, noms des communes selon leur population et le zoom."
+        "contours des régions et des départements, noms des communes selon leur population et le zoom, "
+        "et ceux des arrondissements de Paris, Lyon et Marseille aux zooms les plus proches."
     )
 
     def add_arguments(self, parser):

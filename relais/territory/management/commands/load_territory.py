@@ -6,9 +6,9 @@ from relais.territory.services import load_territory
 
 class Command(BaseCommand):
     help = (
-        "Charge (ou met à jour) les régions, départements, EPCI, communes, codes postaux et codes de "
-        "passage depuis les fichiers de référence livrés dans data/. Idempotent : une nouvelle exécution "
-        "met à jour sans dupliquer."
+        "Charge (ou met à jour) les régions, départements, EPCI, communes, codes postaux, codes de "
+        "passage et arrondissements municipaux (Paris, Lyon, Marseille) depuis les fichiers de référence "
+        "livrés dans data/. Idempotent : une nouvelle exécution met à jour sans dupliquer."
     )
 
     def add_arguments(self, parser):
@@ -25,5 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"regions={report.regions} departments={report.departments} epcis={report.epcis} "
             f"communes={report.communes} postal_codes={report.postal_codes} aliases={report.aliases} "
+            f"arrondissements={report.arrondissements} "
             f"communes_without_coordinates={report.without_coordinates}"
         )
