@@ -77,3 +77,23 @@ class RefusalForm(forms.Form):
         max_length=300,
         error_messages={**REQUIRED, "max_length": _("300 caractères au plus.")},
     )
+
+
+class RectificationForm(forms.Form):
+    """What the person asks to correct: an account's names and address, or a membership's name and contact.
+    Only the fields filled in are changed (and their copies, e.g. the name on the bookings)."""
+
+    first_name = forms.CharField(label=_("Prénom (compte)"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom (compte)"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Adresse e-mail (compte)"), required=False)
+    name = forms.CharField(label=_("Nom (adhésion)"), max_length=200, required=False)
+    contact = forms.CharField(label=_("Téléphone ou e-mail (adhésion)"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f) for f in self.fields):
+            raise forms.ValidationError(_("Indiquez au moins une donnée à corriger."))
+        return data
+
+    def changes(self):
+        return {field: value for field, value in self.cleaned_data.items() if value}

@@ -24,7 +24,7 @@ from relais.core.forms import add_domain_error
 from . import searches, subject_requests
 from .audit import Actor
 from .models import SubjectRequest, SubjectRequestStatus
-from .request_forms import ExtensionForm, RefusalForm, RequestForm
+from .request_forms import ExtensionForm, RectificationForm, RefusalForm, RequestForm
 
 CLOSED_SHOWN = 50
 
@@ -135,7 +135,17 @@ def _shown(action):
     return {**action, "at": parse_datetime(action["at"])}
 
 
-def _detail(request, scope, subject_request, *, status=200, error=None, extension=None, refusal=None):
+def _detail(
+    request,
+    scope,
+    subject_request,
+    *,
+    status=200,
+    error=None,
+    extension=None,
+    refusal=None,
+    rectification=None,
+):
     latest = subject_requests.latest_extension(subject_request)
     context = {
         "item": subject_request,
@@ -143,6 +153,8 @@ def _detail(request, scope, subject_request, *, status=200, error=None, extensio
         "latest_extension": latest,
         "extension_form": extension or ExtensionForm(),
         "refusal_form": refusal or RefusalForm(),
+        "rectification_form": rectification or RectificationForm(),
+        "rectifications": [_shown(a) for a in subject_request.actions if a["kind"] == "rectification"],
         "error": error,
         "erasure_runs": [_shown(a) for a in subject_request.actions if a["kind"] == "erasure"],
         "exports": [_shown(a) for a in subject_request.actions if a["kind"] == "export"],
@@ -163,7 +175,16 @@ def request_detail(request, request_id):
     return _detail(request, scope, _request_or_404(scope, request_id))
 
 
-ACTIONS = {"commencer", "repondre", "refuser", "prolonger", "simuler-effacement", "effacer", "exporter"}
+ACTIONS = {
+    "commencer",
+    "repondre",
+    "refuser",
+    "prolonger",
+    "simuler-effacement",
+    "effacer",
+    "exporter",
+    "rectifier",
+}
 
 
 @login_required
@@ -174,7 +195,7 @@ def request_action(request, request_id, action):
     scope = _scope_or_404(request)
     subject_request = _request_or_404(scope, request_id)
     actor = Actor.from_request(request)
-    extension = refusal = None
+    extension = refusal = rectification = None
     try:
         if action == "commencer":
             subject_requests.start(subject_request, actor)
@@ -195,6 +216,13 @@ def request_action(request, request_id, action):
             subject_requests.extend(
                 subject_request, actor, until=until, reason=extension.cleaned_data["extension_reason"]
             )
+        elif action == "rectifier":
+            rectification = RectificationForm(request.POST)
+            if not rectification.is_valid():
+                return _detail(request, scope, subject_request, status=400, rectification=rectification)
+            subject_requests.run_rectification(
+                subject_request, actor, scope=scope, changes=rectification.changes()
+            )
         elif action in ("simuler-effacement", "effacer"):
             subject_requests.run_erasure(subject_request, actor, scope=scope, dry_run=action != "effacer")
         elif action == "exporter":
@@ -211,7 +239,19 @@ def request_action(request, request_id, action):
         elif refusal is not None:
             add_domain_error(refusal, error)
             error = None
+        elif rectification is not None and error.field in rectification.fields:
+            add_domain_error(rectification, error)
+            error = None
         fresh = _request_or_404(scope, request_id)
-        return _detail(request, scope, fresh, status=400, error=error, extension=extension, refusal=refusal)
+        return _detail(
+            request,
+            scope,
+            fresh,
+            status=400,
+            error=error,
+            extension=extension,
+            refusal=refusal,
+            rectification=rectification,
+        )
     messages.success(request, _("C'est fait."))
     return redirect("privacy:request", request_id=subject_request.public_id)

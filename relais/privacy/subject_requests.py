@@ -149,6 +149,23 @@ def run_erasure(request, actor, *, scope, dry_run):
     return report
 
 
+def run_rectification(request, actor, *, scope, changes):
+    """Correct the request's person (erasure.rectify: the account or membership and their copies); the
+    count of records changed per model is stored."""
+    if request.kind != SubjectRequestKind.RECTIFICATION:
+        raise Conflict(_("Cette demande n'est pas une demande de rectification."), field="kind")
+    if not request.is_open:
+        raise Conflict(_("La demande est close."), field="status")
+    if not request.identity_checked:
+        raise Conflict(_("Vérifiez d'abord l'identité de la personne."), field="identity_checked")
+    subject = subject_of(request, scope)
+    if subject.user is not None:
+        subject = Subject(user=subject.user)  # an account's identity; a membership is corrected on its own
+    changed = erasure.rectify(subject, changes, actor)
+    _store(request, actor, "rectification", {"fields": sorted(changes), "records": changed}, dry_run=False)
+    return changed
+
+
 def run_export(request, actor, *, scope):
     """The ZIP of the request's person's data (subject_export.py); stored as done in `actions`."""
     if not request.is_open:

@@ -271,3 +271,43 @@ def test_an_unknown_action_is_a_404_and_a_get_is_refused(client, dpo):
     assert (
         client.get(reverse("privacy:request-action", args=[request.public_id, "repondre"])).status_code == 405
     )
+
+
+def test_a_rectification_corrects_the_account_from_the_request_page(client, dpo):
+    lea = UserFactory(username="lea", first_name="Léa", last_name="Martn", email="lea@exemple.fr")
+    request = _open(
+        dpo, kind="rectification", user=lea, identity_checked=True, identity_check="courriel de son adresse"
+    )
+    client.force_login(dpo)
+    page = text(client.get(reverse("privacy:request", args=[request.public_id])))
+    assert "Rectifier les données" in page
+    url = reverse("privacy:request-action", args=[request.public_id, "rectifier"])
+
+    empty = client.post(url, {})
+    assert empty.status_code == 400 and "Indiquez au moins une donnée à corriger" in text(empty)
+    taken = UserFactory(email="pris@exemple.fr")
+    refused = client.post(url, {"email": taken.email})
+    assert refused.status_code == 400 and "Un autre compte utilise déjà cette adresse" in text(refused)
+
+    assert client.post(url, {"last_name": "Martin"}).status_code == 302
+    lea.refresh_from_db()
+    request.refresh_from_db()
+    assert (lea.first_name, lea.last_name, lea.email) == ("Léa", "Martin", "lea@exemple.fr")
+    assert request.actions[-1]["kind"] == "rectification" and request.actions[-1]["report"]["fields"] == [
+        "last_name"
+    ]
+    assert "Rectification" in text(client.get(reverse("privacy:request", args=[request.public_id])))
+
+
+def test_a_rectification_needs_a_rectification_request_and_the_identity_checked(dpo):
+    lea = UserFactory()
+    scope = searches.scope_for(dpo)
+    erasure_request = _open(dpo, user=lea, identity_checked=True, identity_check="vu")
+    with pytest.raises(Conflict):
+        subject_requests.run_rectification(erasure_request, Actor(user=dpo), scope=scope, changes={"x": 1})
+    unchecked = _open(dpo, kind="rectification", user=lea)
+    with pytest.raises(Conflict) as refused:
+        subject_requests.run_rectification(
+            unchecked, Actor(user=dpo), scope=scope, changes={"last_name": "B"}
+        )
+    assert refused.value.field == "identity_checked"
