@@ -319,3 +319,34 @@ def close_response(response):
         response.close()
     finally:
         request_finished.connect(close_old_connections)
+
+
+def resource_data(**changes):
+    """The team's form of a resource, filled as a manager would (relais/spaces/config_forms.py)."""
+    data = {
+        "kind": "meeting_room",
+        "name": "Salle du Puy",
+        "description": "",
+        "booking_policy": "members",
+        "capacity": "1",
+        "people_capacity": "8",
+        "equipment": "",
+        "required_qualification": "",
+        "bookable_hours": "",
+        "min_duration_minutes_0": "30",
+        "min_duration_minutes_1": "minutes",
+        "max_duration_minutes_0": "8",
+        "max_duration_minutes_1": "heures",
+        "granularity_minutes_0": "30",
+        "granularity_minutes_1": "minutes",
+        "min_notice_minutes_0": "0",
+        "min_notice_minutes_1": "minutes",
+        "max_horizon_days": "90",
+        "buffer_minutes_0": "15",
+        "buffer_minutes_1": "minutes",
+        "cancellation_deadline_minutes_0": "24",
+        "cancellation_deadline_minutes_1": "heures",
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data

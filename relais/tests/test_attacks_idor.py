@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from relais.accounts.models import PlaceRole
-from relais.testing import UserFactory, VerifiedClient, close_response
+from relais.testing import UserFactory, VerifiedClient, close_response, resource_data
 
 from .attack_world import (
     NOT_BUILT,
@@ -24,7 +24,6 @@ from .attack_world import (
     all_routes,
     changes,
     make_world,
-    resource_data,
     state,
     url_of,
 )

@@ -34,9 +34,10 @@ from relais.testing import (
     assert_french,
     close_response,
     form_data,
+    resource_data,
 )
 
-from .attack_world import PARIS, all_routes, example_row, make_world, resource_data, url_of
+from .attack_world import PARIS, all_routes, example_row, make_world, url_of
 from .markup import JSON_TYPES, injections
 
 pytestmark = pytest.mark.django_db

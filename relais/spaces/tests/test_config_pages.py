@@ -17,6 +17,7 @@ from relais.testing import (
     ResourceFactory,
     UserFactory,
     assert_french,
+    resource_data,
 )
 
 from .conftest import PARIS
@@ -72,36 +73,6 @@ def closure(place):
         end=datetime.datetime(2030, 8, 16, tzinfo=PARIS),
         reason="congés d'été",
     )
-
-
-def resource_data(**changes):
-    data = {
-        "kind": "meeting_room",
-        "name": "Salle du Puy",
-        "description": "",
-        "booking_policy": "members",
-        "capacity": "1",
-        "people_capacity": "8",
-        "equipment": "",
-        "required_qualification": "",
-        "bookable_hours": "",
-        "min_duration_minutes_0": "30",
-        "min_duration_minutes_1": "minutes",
-        "max_duration_minutes_0": "8",
-        "max_duration_minutes_1": "heures",
-        "granularity_minutes_0": "30",
-        "granularity_minutes_1": "minutes",
-        "min_notice_minutes_0": "0",
-        "min_notice_minutes_1": "minutes",
-        "max_horizon_days": "90",
-        "buffer_minutes_0": "15",
-        "buffer_minutes_1": "minutes",
-        "cancellation_deadline_minutes_0": "24",
-        "cancellation_deadline_minutes_1": "heures",
-        "is_active": "on",
-    }
-    data.update(changes)
-    return data
 
 
 def all_pages(place, room, rule, closure, qualification):
